@@ -1,0 +1,26 @@
+-- The event-type catalogue: each type and the read scope a subscriber needs.
+
+INSERT INTO event_types (name, scope, description) VALUES
+  ('payment_intent.created',         'pay.intents:read',          'A payment intent was created.'),
+  ('payment_intent.succeeded',       'pay.intents:read',          'A payment intent succeeded.'),
+  ('payment_intent.payment_failed',  'pay.intents:read',          'A payment attempt on an intent failed.'),
+  ('payment_intent.canceled',        'pay.intents:read',          'A payment intent was canceled.'),
+  ('payment_intent.refunded',        'pay.intents:read',          'A payment intent was refunded.'),
+  ('product.created',                'store.products:read',       'A product was created.'),
+  ('product.updated',                'store.products:read',       'A product was updated.'),
+  ('product.deleted',                'store.products:read',       'A product was deleted.'),
+  ('import.completed',               'store.products:read',       'A product CSV import completed.'),
+  ('import.failed',                  'store.products:read',       'A product CSV import failed.'),
+  ('order.created',                  'store.orders:read',         'An order was created.'),
+  ('order.accepted',                 'store.orders:read',         'An order was accepted.'),
+  ('order.fulfilled',                'store.orders:read',         'An order was fulfilled.'),
+  ('order.canceled',                 'store.orders:read',         'An order was canceled.'),
+  ('inventory.updated',              'store.inventory:read',      'A stock level changed.'),
+  ('inventory.low_stock',            'store.inventory:read',      'A stock level fell below its threshold.'),
+  ('transfer.created',               'enterprise.transfers:read', 'A transfer was created.'),
+  ('transfer.paid',                  'enterprise.transfers:read', 'A transfer was paid out.'),
+  ('transfer.failed',                'enterprise.transfers:read', 'A transfer failed.'),
+  ('bulk_transfer.completed',        'enterprise.transfers:read', 'A bulk transfer completed.'),
+  ('ledger.entry.created',           'enterprise.ledger:read',    'A ledger entry was created.'),
+  ('bill.paid',                      'enterprise.ledger:read',    'A bill was paid.'),
+  ('webhook_endpoint.disabled',      'webhooks.endpoints:read',   'hookgate disabled a webhook endpoint.');

@@ -1,0 +1,79 @@
+# Shared helpers for the project's scripts. Source it; do not run it.
+
+HOOKGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as the unprivileged user that owns Postgres data when we are
+# root (Postgres refuses to run as root), or as ourselves otherwise.
+pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing is listening on.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free TCP port found"
+}
+
+# Runs initdb for a new cluster in $1 (which must not exist, or be empty).
+pg_init_cluster() {
+  local data="$1" log
+  mkdir -p "$data"
+  if [ "$(id -u)" = 0 ]; then
+    chown "$(pg_user)" "$data"
+    as_pg_user test -w "$data" || die "user $(pg_user) cannot reach $data; place the project where that user can read it"
+  fi
+  chmod 700 "$data"
+  log="$(mktemp)"
+  as_pg_user "$PG_BIN/initdb" -D "$data" -U hookgate --auth=trust -E UTF8 --no-locale >"$log" 2>&1 \
+    || { cat "$log" >&2; rm -f "$log"; die "initdb failed"; }
+  rm -f "$log"
+}
+
+# Starts the existing cluster in $1 on a free port; prints the connection URL.
+# Extra arguments are passed to postgres.
+pg_run_cluster() {
+  local data="$1"; shift
+  local port
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    if as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+        -o "-p $port -k $data -c listen_addresses=127.0.0.1 $*" start >/dev/null; then
+      echo "postgresql://hookgate@127.0.0.1:$port/postgres"
+      return 0
+    fi
+  done
+  cat "$data/server.log" >&2
+  die "could not start PostgreSQL in $data"
+}
+
+# Creates a cluster in $1 (which must not exist) and starts it on a free
+# port; prints the connection URL. Extra arguments are passed to postgres.
+pg_start_cluster() {
+  pg_init_cluster "$1" && pg_run_cluster "$@"
+}
+
+# Prints the connection URL of the cluster in $1 when it is already running
+# (started earlier and not stopped); fails otherwise.
+pg_running_url() {
+  local data="$1"
+  [ -f "$data/postmaster.pid" ] && as_pg_user "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1 || return 1
+  echo "postgresql://hookgate@127.0.0.1:$(sed -n 4p "$data/postmaster.pid")/postgres"
+}
+
+pg_stop_cluster() {
+  local data="$1"
+  [ -f "$data/postmaster.pid" ] || return 0
+  as_pg_user "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null
+}

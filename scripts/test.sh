@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, and runs every test
+# twice -- a normal build, then AddressSanitizer + UndefinedBehaviorSanitizer.
+# Exits non-zero on any failure.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$HOOKGATE_ROOT"
+
+"$HOOKGATE_ROOT/scripts/install-deps.sh"
+jobs="$(nproc)"
+
+run_suite() {
+  local dir="$1"; shift
+  log "configuring $dir"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  log "building $dir"
+  cmake --build "$dir" -j "$jobs"
+  log "testing $dir"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
+}
+
+run_suite build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-sanitize -DHOOKGATE_SANITIZE=ON
+log "all tests passed (normal and sanitizer builds)"

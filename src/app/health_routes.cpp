@@ -1,0 +1,30 @@
+#include "app/health_routes.h"
+
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hookgate {
+
+void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations) {
+  router.add({"GET", "/healthz", "health.live", [](http::Request&) {
+                return http::json_response(200, {{"status", "ok"}});
+              }});
+  router.add({"GET", "/readyz", "health.ready", [&pool, &migrations](http::Request&) {
+                bool database = false;
+                bool schema = false;
+                try {
+                  auto conn = pool.acquire();
+                  database = true;
+                  schema = db::migrations_current(conn->raw(), migrations);
+                } catch (const std::exception&) {
+                  // Reported below as not ready; the reason is in the checks.
+                }
+                bool ready = database && schema;
+                return http::json_response(ready ? 200 : 503,
+                                           {{"status", ready ? "ready" : "not_ready"},
+                                            {"checks", {{"database", database}, {"migrations_current", schema}}}});
+              }});
+}
+
+}  // namespace hookgate

@@ -1,0 +1,102 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <vector>
+
+namespace hookgate {
+
+namespace {
+
+[[noreturn]] void fail(std::string_view variable, std::string_view value, std::string_view expected) {
+  throw ConfigError(std::string(variable) + "=\"" + std::string(value) + "\" is invalid: expected " +
+                    std::string(expected));
+}
+
+std::size_t parse_count(std::string_view variable, std::string_view value, std::size_t min, std::size_t max) {
+  std::size_t out = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc{} || end != value.data() + value.size() || out < min || out > max) {
+    fail(variable, value, "a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return out;
+}
+
+bool parse_flag(std::string_view variable, std::string_view value) {
+  if (value == "1" || value == "true") return true;
+  if (value == "0" || value == "false") return false;
+  fail(variable, value, "1 or 0");
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+ListenAddress parse_listen_address(std::string_view text, std::string_view variable) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) fail(variable, text, "host:port");
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') fail(variable, text, "host:port");
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port = parse_count(variable, text.substr(colon + 1), 0, 65535);
+  return ListenAddress{std::string(host), static_cast<unsigned short>(port)};
+}
+
+const std::vector<std::string_view>& known_config_variables() {
+  static const std::vector<std::string_view> names = {
+      "HOOKGATE_LISTEN",
+      "HOOKGATE_DATABASE_URL",
+      "HOOKGATE_OPERATOR_TOKEN",
+      "HOOKGATE_ALLOW_PRIVATE_TARGETS",
+      "HOOKGATE_MIGRATE_ON_START",
+      "HOOKGATE_DB_POOL_SIZE",
+      "HOOKGATE_HTTP_THREADS",
+      "HOOKGATE_MAX_HEADER_BYTES",
+      "HOOKGATE_MAX_BODY_BYTES",
+      "HOOKGATE_READ_TIMEOUT_MS",
+      "HOOKGATE_IDLE_TIMEOUT_MS",
+      "HOOKGATE_SHUTDOWN_GRACE_MS",
+      "HOOKGATE_DB_ACQUIRE_TIMEOUT_MS",
+  };
+  return names;
+}
+
+Config load_config(const EnvLookup& env) {
+  Config config;
+  auto millis = [&](std::string_view name, std::chrono::milliseconds& out, std::size_t max) {
+    if (auto value = env(name)) out = std::chrono::milliseconds(parse_count(name, *value, 1, max));
+  };
+  auto count = [&](std::string_view name, std::size_t& out, std::size_t min, std::size_t max) {
+    if (auto value = env(name)) out = parse_count(name, *value, min, max);
+  };
+
+  if (auto value = env("HOOKGATE_LISTEN")) config.listen = parse_listen_address(*value, "HOOKGATE_LISTEN");
+  if (auto value = env("HOOKGATE_DATABASE_URL")) config.database_url = *value;
+  if (auto value = env("HOOKGATE_OPERATOR_TOKEN")) {
+    if (value->size() < 16) fail("HOOKGATE_OPERATOR_TOKEN", "(hidden)", "at least 16 characters");
+    config.operator_token = *value;
+  }
+  if (auto value = env("HOOKGATE_ALLOW_PRIVATE_TARGETS")) {
+    config.allow_private_targets = parse_flag("HOOKGATE_ALLOW_PRIVATE_TARGETS", *value);
+  }
+  if (auto value = env("HOOKGATE_MIGRATE_ON_START")) {
+    config.migrate_on_start = parse_flag("HOOKGATE_MIGRATE_ON_START", *value);
+  }
+  count("HOOKGATE_DB_POOL_SIZE", config.db_pool_size, 1, 256);
+  count("HOOKGATE_HTTP_THREADS", config.http_threads, 1, 64);
+  count("HOOKGATE_MAX_HEADER_BYTES", config.max_header_bytes, 1024, 1024 * 1024);
+  count("HOOKGATE_MAX_BODY_BYTES", config.max_body_bytes, 1024, 64 * 1024 * 1024);
+  millis("HOOKGATE_READ_TIMEOUT_MS", config.read_timeout, 3'600'000);
+  millis("HOOKGATE_IDLE_TIMEOUT_MS", config.idle_timeout, 3'600'000);
+  millis("HOOKGATE_SHUTDOWN_GRACE_MS", config.shutdown_grace, 600'000);
+  millis("HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", config.db_acquire_timeout, 600'000);
+  return config;
+}
+
+}  // namespace hookgate

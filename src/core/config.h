@@ -1,0 +1,56 @@
+#pragma once
+// Process configuration, read once from HOOKGATE_* environment variables.
+// A bad value stops the process at start with a message naming the variable.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hookgate {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+};
+
+struct Config {
+  ListenAddress listen;
+  std::string database_url;             // empty: not configured
+  std::optional<std::string> operator_token;  // unset: operator plane off
+  bool allow_private_targets = false;
+  bool migrate_on_start = true;
+
+  std::size_t db_pool_size = 4;         // connections, and threads running blocking work
+  std::size_t http_threads = 1;         // Asio threads serving sockets
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};      // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait for the next request
+  std::chrono::milliseconds shutdown_grace{10'000};    // in-flight requests may finish within this
+  std::chrono::milliseconds db_acquire_timeout{5'000}; // waiting for a pooled connection
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Reads the real process environment.
+std::optional<std::string> process_env(std::string_view name);
+
+Config load_config(const EnvLookup& env = process_env);
+
+// "host:port" or "[v6]:port"; throws ConfigError naming `variable`.
+ListenAddress parse_listen_address(std::string_view text, std::string_view variable);
+
+// Every variable load_config reads, for documentation checks.
+const std::vector<std::string_view>& known_config_variables();
+
+}  // namespace hookgate

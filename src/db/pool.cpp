@@ -1,0 +1,77 @@
+#include "db/pool.h"
+
+#include "core/error.h"
+
+#include <pqxx/except>
+
+namespace hookgate::db {
+
+Connection::Connection(const std::string& url) : conn_(url) {}
+
+void Connection::ensure_prepared(const Statement& statement) {
+  if (prepared_.insert(statement.name).second) {
+    conn_.prepare(std::string(statement.name), std::string(statement.sql));
+  }
+}
+
+ConnectionPool::ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout)
+    : url_(std::move(url)), size_(size), acquire_timeout_(acquire_timeout) {}
+
+ConnectionPool::~ConnectionPool() { close(); }
+
+ConnectionPool::Lease::~Lease() {
+  if (conn_) pool_->release(std::move(conn_));
+}
+
+ConnectionPool::Lease ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  ++waiting_;
+  bool ready = available_.wait_for(lock, acquire_timeout_,
+                                   [&] { return closed_ || !idle_.empty() || open_ < size_; });
+  --waiting_;
+  if (closed_) throw ApiError(Errc::service_unavailable, "The service is shutting down.");
+  if (!ready) throw ApiError(Errc::service_unavailable, "The database is busy; try again shortly.");
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(conn));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease(*this, std::make_unique<Connection>(url_));
+  } catch (const std::exception&) {
+    lock.lock();
+    --open_;
+    available_.notify_one();
+    throw ApiError(Errc::service_unavailable, "The database is unavailable.");
+  }
+}
+
+void ConnectionPool::release(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mutex_);
+  if (closed_ || !conn->raw().is_open()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  available_.notify_one();
+}
+
+PoolStats ConnectionPool::stats() const {
+  std::lock_guard lock(mutex_);
+  return PoolStats{size_, open_ - idle_.size(), waiting_};
+}
+
+void ConnectionPool::close() {
+  std::vector<std::unique_ptr<Connection>> dropping;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    open_ -= idle_.size();
+    dropping.swap(idle_);
+  }
+  available_.notify_all();
+}
+
+}  // namespace hookgate::db

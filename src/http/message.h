@@ -1,0 +1,44 @@
+#pragma once
+// Plain request and response types. The Beast server converts to and from
+// these, so nothing below the HTTP transport includes Beast.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hookgate::http {
+
+struct Request {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // as received, e.g. "/v1/x?limit=3"
+  std::string path;    // percent-decoded path of target
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string request_id;
+  std::map<std::string, std::string> path_params;  // filled by the router
+
+  // Case-insensitive; the first value when repeated.
+  std::optional<std::string_view> header(std::string_view name) const;
+  // How many times a header appears (for rejecting duplicated credentials).
+  std::size_t header_count(std::string_view name) const;
+  std::optional<std::string_view> query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  void set_header(std::string name, std::string value);
+};
+
+Response json_response(int status, const nlohmann::json& body);
+
+}  // namespace hookgate::http

@@ -1,0 +1,111 @@
+#include "http/router.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <boost/url/parse.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace hookgate::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool match_pattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params) {
+  auto wanted = split_path(pattern);
+  auto actual = split_path(path);
+  if (wanted.size() != actual.size()) return false;
+  std::map<std::string, std::string> found;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const auto& w = wanted[i];
+    if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
+      if (actual[i].empty()) return false;
+      found.emplace(std::string(w.substr(1, w.size() - 2)), std::string(actual[i]));
+    } else if (w != actual[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+}  // namespace
+
+bool parse_target(Request& request) {
+  auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) return false;
+  request.path = parsed->path();
+  request.query.clear();
+  for (auto param : parsed->params()) {
+    request.query.emplace_back(param.key, param.value);
+  }
+  return !request.path.empty() && request.path.front() == '/';
+}
+
+Response error_response(std::exception_ptr error, const Request& request) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& api_error) {
+    return json_response(http_status(api_error.code()), error_body(api_error, request.request_id));
+  } catch (const std::exception& unexpected) {
+    log::error("unhandled error", {{"request_id", request.request_id}, {"error", unexpected.what()}});
+  } catch (...) {
+    log::error("unhandled non-standard exception", {{"request_id", request.request_id}});
+  }
+  ApiError internal(Errc::internal, "An internal error occurred; quote the request id when reporting it.");
+  return json_response(http_status(internal.code()), error_body(internal, request.request_id));
+}
+
+void Router::add(Route route) { routes_.push_back(std::move(route)); }
+
+Response Router::dispatch(Request& request) const {
+  try {
+    if (!parse_target(request)) {
+      throw ApiError(Errc::malformed_request, "The request target is not a valid path.");
+    }
+    std::vector<std::string> allowed;
+    for (const auto& route : routes_) {
+      std::map<std::string, std::string> params;
+      if (!match_pattern(route.pattern, request.path, params)) continue;
+      if (route.method != request.method) {
+        if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
+          allowed.push_back(route.method);
+        }
+        continue;
+      }
+      request.path_params = std::move(params);
+      return route.handler(request);
+    }
+    if (allowed.empty()) {
+      throw ApiError(Errc::route_not_found, "No route matches " + request.method + " " + request.path + ".");
+    }
+    std::string allow;
+    for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
+    auto response = error_response(
+        std::make_exception_ptr(ApiError(Errc::method_not_allowed,
+                                         request.method + " is not allowed on " + request.path + "; allowed: " +
+                                             allow + ".")),
+        request);
+    response.set_header("Allow", allow);
+    return response;
+  } catch (...) {
+    return error_response(std::current_exception(), request);
+  }
+}
+
+}  // namespace hookgate::http

@@ -1,0 +1,316 @@
+// The only translation unit that includes Beast's server side: keeping it
+// here keeps the rest of the build fast.
+
+#include "http/server.h"
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "http/router.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+namespace hookgate::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+ServerOptions server_options(const Config& config) {
+  ServerOptions options;
+  options.listen = config.listen;
+  options.io_threads = config.http_threads;
+  options.handler_threads = config.db_pool_size;
+  options.max_header_bytes = config.max_header_bytes;
+  options.max_body_bytes = config.max_body_bytes;
+  options.read_timeout = config.read_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_grace = config.shutdown_grace;
+  return options;
+}
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+struct Session {
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool waiting_for_request = false;  // touched only on the session's strand
+};
+
+std::string new_request_id() {
+  thread_local OpenSslRandom random;
+  return RequestId::generate(random).str();
+}
+
+bool is_parse_error(const beast::error_code& ec) { return ec.category() == beast::error_code(bhttp::error::bad_target).category(); }
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, RequestHandler handler)
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        handlers_(options_.handler_threads),
+        control_(net::make_strand(ioc_)),
+        acceptor_(control_) {}
+
+  ~Impl() {
+    request_stop();
+    wait();
+  }
+
+  unsigned short start() {
+    tcp::resolver resolver(ioc_);
+    auto endpoints = resolver.resolve(options_.listen.host, std::to_string(options_.listen.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service);
+    tcp::endpoint endpoint = *endpoints.begin();
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    port_ = acceptor_.local_endpoint().port();
+    net::co_spawn(control_, accept_loop(), net::detached);
+    for (std::size_t i = 0; i < options_.io_threads; ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return port_;
+  }
+
+  void request_stop() {
+    net::post(control_, [this] { begin_shutdown(); });
+  }
+
+  void wait() {
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+    threads_.clear();
+    handlers_.join();
+  }
+
+  void run_until_signal() {
+    signals_.emplace(control_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const beast::error_code& ec, int signal) {
+      if (ec) return;
+      log::info("shutting down", {{"signal", signal}});
+      begin_shutdown();
+    });
+    auto port = start();
+    log::info("listening", {{"host", options_.listen.host}, {"port", port}});
+    wait();
+  }
+
+ private:
+  net::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), use_tuple);
+      if (stopping_) co_return;
+      if (ec) {
+        // Out of descriptors and similar: back off briefly rather than spin.
+        log::warn("accept failed", {{"error", ec.message()}});
+        net::steady_timer pause(control_, std::chrono::milliseconds(50));
+        co_await pause.async_wait(use_tuple);
+        continue;
+      }
+      auto session = std::make_shared<Session>(std::move(socket));
+      {
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.insert(session);
+      }
+      net::co_spawn(session->stream.get_executor(), serve(session), net::detached);
+    }
+  }
+
+  net::awaitable<void> serve(std::shared_ptr<Session> session) {
+    try {
+      co_await serve_requests(*session);
+    } catch (const std::exception& error) {
+      log::error("connection failed", {{"error", error.what()}});
+    }
+    beast::error_code ignored;
+    session->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    session->stream.close();
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(session);
+  }
+
+  net::awaitable<void> serve_requests(Session& session) {
+    auto& stream = session.stream;
+    beast::flat_buffer buffer;
+    for (std::size_t served = 0;; ++served) {
+      if (stopping_) co_return;
+      // A fresh parser per request, so limits apply to each one.
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      parser.body_limit(options_.max_body_bytes);
+
+      stream.expires_after(served == 0 ? options_.read_timeout : options_.idle_timeout);
+      session.waiting_for_request = true;
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+      session.waiting_for_request = false;
+      if (header_ec) {
+        co_await answer_read_error(stream, header_ec);
+        co_return;
+      }
+      auto declared = parser.content_length();
+      if (declared && *declared > options_.max_body_bytes) {
+        co_await answer_read_error(stream, bhttp::error::body_limit);
+        co_return;
+      }
+      if (!parser.is_done()) {
+        stream.expires_after(options_.read_timeout);
+        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (body_ec) {
+          co_await answer_read_error(stream, body_ec);
+          co_return;
+        }
+      }
+
+      auto& message = parser.get();
+      Request request;
+      request.method = std::string(message.method_string());
+      request.target = std::string(message.target());
+      request.request_id = new_request_id();
+      for (const auto& field : message) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      request.body = std::move(message.body());
+      bool keep_alive = message.keep_alive();
+      unsigned version = message.version();
+
+      Response response = co_await run_handler(std::move(request));
+      keep_alive = keep_alive && !stopping_;
+      if (!co_await write(stream, response, version, keep_alive) || !keep_alive) co_return;
+    }
+  }
+
+  // Answers what can be answered (limits, malformed requests); a timeout or a
+  // closed connection just ends the session.
+  net::awaitable<void> answer_read_error(beast::tcp_stream& stream, const beast::error_code& ec) {
+    std::optional<ApiError> error;
+    if (ec == bhttp::error::header_limit) {
+      error.emplace(Errc::headers_too_large, "Request headers exceed " +
+                                                 std::to_string(options_.max_header_bytes) + " bytes.");
+    } else if (ec == bhttp::error::body_limit) {
+      error.emplace(Errc::body_too_large,
+                    "Request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes.");
+    } else if (ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message && is_parse_error(ec)) {
+      error.emplace(Errc::malformed_request, "The request is not valid HTTP/1.1: " + ec.message() + ".");
+    }
+    if (!error) co_return;
+    Request request;
+    request.request_id = new_request_id();
+    auto response = error_response(std::make_exception_ptr(*error), request);
+    co_await write(stream, response, 11, false);
+  }
+
+  net::awaitable<bool> write(beast::tcp_stream& stream, const Response& response, unsigned version,
+                             bool keep_alive) {
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+    message.set(bhttp::field::server, "hookgate");
+    message.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message.set(name, value);
+    message.body() = response.body;
+    message.keep_alive(keep_alive);
+    message.prepare_payload();
+    stream.expires_after(options_.read_timeout);
+    auto [ec, bytes] = co_await bhttp::async_write(stream, message, use_tuple);
+    co_return !ec;
+  }
+
+  // Runs the handler on the blocking pool and resumes on the session's strand.
+  net::awaitable<Response> run_handler(Request request) {
+    return net::async_initiate<const net::use_awaitable_t<>&, void(Response)>(
+        [this, request = std::move(request)](auto completion) mutable {
+          auto home = net::prefer(net::get_associated_executor(completion),
+                                  net::execution::outstanding_work.tracked);
+          net::post(handlers_, [this, request = std::move(request), completion = std::move(completion),
+                                home = std::move(home)]() mutable {
+            Response response = invoke_handler(request);
+            net::dispatch(home, [completion = std::move(completion), response = std::move(response)]() mutable {
+              std::move(completion)(std::move(response));
+            });
+          });
+        },
+        net::use_awaitable);
+  }
+
+  Response invoke_handler(Request& request) {
+    Response response;
+    try {
+      response = handler_(request);
+    } catch (...) {
+      response = error_response(std::current_exception(), request);
+    }
+    response.set_header("Request-Id", request.request_id);
+    return response;
+  }
+
+  // Runs on the control strand.
+  void begin_shutdown() {
+    if (stopping_.exchange(true)) return;
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    if (signals_) signals_->cancel(ignored);
+    {
+      std::lock_guard lock(sessions_mutex_);
+      for (const auto& session : sessions_) {
+        net::post(session->stream.get_executor(), [session] {
+          if (session->waiting_for_request) session->stream.cancel();
+        });
+      }
+    }
+    // co_spawn may start drain() inline, so no lock may be held here.
+    net::co_spawn(control_, drain(), net::detached);
+  }
+
+  net::awaitable<void> drain() {
+    auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+    net::steady_timer timer(control_);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(sessions_mutex_);
+        if (sessions_.empty()) break;
+      }
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(use_tuple);
+    }
+    ioc_.stop();
+  }
+
+  ServerOptions options_;
+  RequestHandler handler_;
+  net::io_context ioc_;
+  net::thread_pool handlers_;
+  net::strand<net::io_context::executor_type> control_;
+  tcp::acceptor acceptor_;
+  std::optional<net::signal_set> signals_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::unordered_set<std::shared_ptr<Session>> sessions_;
+  unsigned short port_ = 0;
+};
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+Server::~Server() = default;
+unsigned short Server::start() { return impl_->start(); }
+void Server::request_stop() { impl_->request_stop(); }
+void Server::wait() { impl_->wait(); }
+void Server::run_until_signal() { impl_->run_until_signal(); }
+
+}  // namespace hookgate::http

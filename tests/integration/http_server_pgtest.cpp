@@ -1,0 +1,189 @@
+// The HTTP transport over real sockets: routing errors, limits, timeouts,
+// keep-alive and graceful shutdown.
+
+#include "core/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "support/http_client.h"
+#include "support/test_database.h"
+#include "support/test_server.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <future>
+#include <thread>
+
+namespace hookgate::testing {
+namespace {
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = TestServer::start(); }
+  unsigned short port() const { return server_->port(); }
+  std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(HttpServerTest, HealthzAnswersWithARequestId) {
+  auto response = request(port(), "GET", "/healthz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json()["status"], "ok");
+  EXPECT_EQ(response.header("request-id").rfind("req_", 0), 0u);
+  EXPECT_EQ(response.header("content-type"), "application/json");
+}
+
+TEST_F(HttpServerTest, ReadyzReportsDatabaseAndMigrations) {
+  auto response = request(port(), "GET", "/readyz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json()["checks"]["database"], true);
+  EXPECT_EQ(response.json()["checks"]["migrations_current"], true);
+}
+
+TEST(HttpServerReadiness, ReadyzIsUnavailableWhenMigrationsArePending) {
+  TestServer server(test_config(empty_database()));
+  auto response = request(server.port(), "GET", "/readyz");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.json()["status"], "not_ready");
+  EXPECT_EQ(response.json()["checks"]["database"], true);
+  EXPECT_EQ(response.json()["checks"]["migrations_current"], false);
+}
+
+TEST(HttpServerReadiness, ReadyzIsUnavailableWhenTheDatabaseIsUnreachable) {
+  // Port 1 on loopback: nothing listens there.
+  auto config = test_config("postgresql://hookgate@127.0.0.1:1/none?connect_timeout=2");
+  config.db_acquire_timeout = std::chrono::milliseconds(2000);
+  TestServer server(config);
+  auto response = request(server.port(), "GET", "/readyz");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.json()["checks"]["database"], false);
+}
+
+TEST_F(HttpServerTest, UnknownRouteIsAJsonNotFound) {
+  auto response = request(port(), "GET", "/v9/nothing-here");
+  EXPECT_EQ(response.status, 404);
+  auto error = response.json()["error"];
+  EXPECT_EQ(error["code"], "ROUTE_NOT_FOUND");
+  EXPECT_EQ(error["request_id"], response.header("request-id"));
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
+  auto response = request(port(), "DELETE", "/healthz");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.header("allow"), "GET");
+  EXPECT_EQ(response.json()["error"]["code"], "METHOD_NOT_ALLOWED");
+}
+
+TEST_F(HttpServerTest, OversizedHeadersAre431) {
+  std::string huge(server_->config().max_header_bytes + 1024, 'a');
+  auto response = request(port(), "GET", "/healthz", "", {{"X-Filler", huge}});
+  EXPECT_EQ(response.status, 431);
+  EXPECT_EQ(response.json()["error"]["code"], "HEADERS_TOO_LARGE");
+}
+
+TEST_F(HttpServerTest, DeclaredOversizedBodyIs413WithoutReadingIt) {
+  Connection connection(port());
+  auto limit = server_->config().max_body_bytes;
+  connection.send_raw("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(limit * 2) +
+                      "\r\n\r\n");
+  auto response = connection.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->json()["error"]["code"], "BODY_TOO_LARGE");
+  EXPECT_TRUE(connection.wait_closed_by_server());
+}
+
+TEST_F(HttpServerTest, ChunkedOversizedBodyIs413) {
+  Connection connection(port());
+  std::string chunk(64 * 1024, 'x');
+  std::string text = "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::size_t chunks = server_->config().max_body_bytes / chunk.size() + 2;
+  char size_line[32];
+  std::snprintf(size_line, sizeof(size_line), "%zx\r\n", chunk.size());
+  for (std::size_t i = 0; i < chunks; ++i) text += size_line + chunk + "\r\n";
+  text += "0\r\n\r\n";
+  try {
+    connection.send_raw(text);
+  } catch (const std::runtime_error&) {
+    // The server may close before we finish sending; the answer is still readable.
+  }
+  auto response = connection.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+}
+
+TEST_F(HttpServerTest, MalformedRequestLineIs400) {
+  Connection connection(port());
+  connection.send_raw("THIS IS NOT HTTP\r\n\r\n");
+  auto response = connection.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->json()["error"]["code"], "MALFORMED_REQUEST");
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Connection connection(port());
+  for (int i = 0; i < 3; ++i) {
+    connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
+TEST(HttpServerTimeouts, SilentClientIsCutOffAfterTheReadTimeout) {
+  auto server = TestServer::start([](Config& c) { c.read_timeout = std::chrono::milliseconds(300); });
+  // Our own read timeout is far longer: if the server never closes, this fails.
+  Connection connection(server->port(), std::chrono::seconds(20));
+  EXPECT_TRUE(connection.wait_closed_by_server());
+}
+
+TEST(HttpServerTimeouts, ClientStallingInsideTheHeadersIsCutOff) {
+  auto server = TestServer::start([](Config& c) { c.read_timeout = std::chrono::milliseconds(300); });
+  Connection connection(server->port(), std::chrono::seconds(20));
+  connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(connection.wait_closed_by_server());
+}
+
+// SIGTERM while a request is being handled: the request still gets its full
+// answer, new connections are refused, and the server then stops.
+TEST(HttpServerShutdown, SigtermDrainsAnInFlightRequest) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  http::Router router;
+  router.add({"GET", "/slow", "test.slow", [&](http::Request&) {
+                entered.set_value();
+                released.wait();
+                return http::json_response(200, {{"finished", true}});
+              }});
+  http::ServerOptions options;
+  options.listen = ListenAddress{"127.0.0.1", 0};
+  // Port 0 would be re-chosen by run_until_signal's start(); reserve one first.
+  unsigned short port = 0;
+  {
+    http::Server probe(options, [](http::Request&) { return http::Response{}; });
+    port = probe.start();
+  }
+  options.listen.port = port;
+  http::Server server(options, [&](http::Request& r) { return router.dispatch(r); });
+  std::thread runner([&] { server.run_until_signal(); });
+  // Wait until the port accepts connections.
+  while (connection_refused(port)) std::this_thread::yield();
+
+  auto in_flight = std::async(std::launch::async, [&] { return request(port, "GET", "/slow"); });
+  entered.get_future().wait();
+  Connection idle(port);  // an idle keep-alive client must be let go too
+  ASSERT_EQ(::raise(SIGTERM), 0);
+  while (!connection_refused(port)) std::this_thread::yield();
+  release.set_value();
+
+  auto response = in_flight.get();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json()["finished"], true);
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_TRUE(idle.wait_closed_by_server());
+  runner.join();
+}
+
+}  // namespace
+}  // namespace hookgate::testing

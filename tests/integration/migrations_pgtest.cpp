@@ -1,0 +1,243 @@
+// The migrator against a real PostgreSQL: fresh apply, idempotent re-runs,
+// refusal of edited or unknown migrations, and concurrent `hookgate migrate`.
+
+#include "core/crypto.h"
+#include "db/migration_source.h"
+#include "db/migrator.h"
+#include "support/process.h"
+#include "support/test_database.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <csignal>
+#include <regex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+namespace hookgate::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using Recorded = std::tuple<int, std::string, std::string>;  // version, name, checksum
+
+// Must equal kMigrationLockKey in src/db/migrator.cpp. Old and new builds
+// must contend for the same lock during a rolling deploy, so changing it is
+// a breaking change this test should flag.
+constexpr long long kMigrationLockKey = 0x686f6f6b67617465;
+
+std::vector<db::Migration> embedded() { return db::parse_migrations(db::embedded_migrations()); }
+
+// What schema_migrations should hold, checksums computed here from the raw files.
+std::vector<Recorded> expected_records() {
+  std::vector<Recorded> out;
+  for (const auto& m : embedded()) {
+    for (const auto& file : db::embedded_migrations()) {
+      if (file.name == m.name) out.emplace_back(m.version, file.name, crypto::sha256_hex(file.sql));
+    }
+  }
+  return out;
+}
+
+std::vector<Recorded> recorded(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  std::vector<Recorded> out;
+  for (const auto& row : tx.exec("SELECT version, name, checksum FROM schema_migrations ORDER BY version")) {
+    out.emplace_back(row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>());
+  }
+  return out;
+}
+
+void exec(pqxx::connection& conn, const std::string& sql) {
+  pqxx::work tx(conn);
+  tx.exec(sql);
+  tx.commit();
+}
+
+bool table_exists(pqxx::connection& conn, const std::string& table) {
+  pqxx::read_transaction tx(conn);
+  return tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", table)[0].as<bool>();
+}
+
+int next_version() { return embedded().back().version + 1; }
+
+// This build's files plus one more numbered after the last.
+std::vector<db::MigrationFile> with_extra(const std::string& sql) {
+  auto files = db::embedded_migrations();
+  files.push_back({"V" + std::to_string(next_version()) + "__test_extra.sql", sql});
+  return files;
+}
+
+// The MigrationError message; any other outcome fails the test.
+std::string refusal(pqxx::connection& conn, const std::vector<db::Migration>& migrations) {
+  try {
+    db::migrate(conn, migrations);
+  } catch (const db::MigrationError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "migrate did not refuse";
+  return "";
+}
+
+TEST(Migrations, EmptyDatabaseGetsEveryEmbeddedMigration) {
+  auto migrations = embedded();
+  ASSERT_FALSE(migrations.empty());
+  pqxx::connection conn(empty_database());
+  EXPECT_FALSE(db::migrations_current(conn, migrations));
+
+  auto result = db::migrate(conn, migrations);
+
+  std::vector<int> versions;
+  for (const auto& m : migrations) versions.push_back(m.version);
+  EXPECT_EQ(result.applied, versions);
+  EXPECT_THAT(recorded(conn), ElementsAreArray(expected_records()));
+  EXPECT_TRUE(db::migrations_current(conn, migrations));
+}
+
+TEST(Migrations, RerunFromANewSessionAppliesNothing) {
+  std::string url = empty_database();
+  std::string before;
+  {
+    pqxx::connection conn(url);
+    db::migrate(conn, embedded());
+    pqxx::read_transaction tx(conn);
+    before = tx.exec1("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM schema_migrations")[0]
+                 .as<std::string>();
+  }
+  pqxx::connection conn(url);
+  EXPECT_TRUE(db::migrate(conn, embedded()).applied.empty());
+  pqxx::read_transaction tx(conn);
+  auto after = tx.exec1("SELECT string_agg(version || '@' || applied_at, ',' ORDER BY version) FROM schema_migrations");
+  EXPECT_EQ(after[0].as<std::string>(), before) << "a re-run must not touch applied rows";
+}
+
+TEST(Migrations, PendingMigrationIsAppliedAlone) {
+  pqxx::connection conn(fresh_database());
+  auto result = db::migrate(conn, db::parse_migrations(with_extra("CREATE TABLE test_extra (id int);")));
+  EXPECT_THAT(result.applied, ElementsAre(next_version()));
+  EXPECT_TRUE(table_exists(conn, "test_extra"));
+}
+
+TEST(Migrations, FailingMigrationRollsBackWholeFileAndReleasesLock) {
+  std::string url = fresh_database();
+  pqxx::connection conn(url);
+  auto migrations = db::parse_migrations(with_extra("CREATE TABLE half_done (id int); SELECT 1/0;"));
+  EXPECT_THROW(db::migrate(conn, migrations), pqxx::sql_error);
+
+  EXPECT_FALSE(table_exists(conn, "half_done"));
+  EXPECT_THAT(recorded(conn), ElementsAreArray(expected_records()));
+  // Another session must be able to migrate next: the lock was released.
+  pqxx::connection other(url);
+  pqxx::nontransaction tx(other);
+  EXPECT_TRUE(tx.exec1("SELECT pg_try_advisory_lock(" + std::to_string(kMigrationLockKey) + ")")[0].as<bool>());
+}
+
+TEST(Migrations, EditedAppliedMigrationIsRefusedBeforeAnythingRuns) {
+  pqxx::connection conn(fresh_database());
+  auto files = with_extra("CREATE TABLE must_not_exist (id int);");
+  files.front().sql += "\n-- edited after it was applied\n";
+  auto migrations = db::parse_migrations(files);
+
+  EXPECT_THAT(refusal(conn, migrations), HasSubstr(files.front().name));
+  EXPECT_FALSE(table_exists(conn, "must_not_exist"));
+  EXPECT_THAT(recorded(conn), ElementsAreArray(expected_records()));
+  EXPECT_FALSE(db::migrations_current(conn, migrations));
+}
+
+TEST(Migrations, TamperedChecksumIsRefusedNamingTheFile) {
+  pqxx::connection conn(fresh_database());
+  exec(conn, "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1");
+  auto migrations = embedded();
+  ASSERT_EQ(migrations.front().version, 1);
+  EXPECT_THAT(refusal(conn, migrations), HasSubstr(migrations.front().name));
+  EXPECT_FALSE(db::migrations_current(conn, migrations));
+}
+
+TEST(Migrations, UnknownNewerVersionIsRefused) {
+  pqxx::connection conn(fresh_database());
+  int newer = next_version();
+  exec(conn, "INSERT INTO schema_migrations (version, name, checksum) VALUES (" + std::to_string(newer) +
+                 ", 'V" + std::to_string(newer) + "__from_a_newer_build.sql', 'abc')");
+  EXPECT_THAT(refusal(conn, embedded()), HasSubstr(std::to_string(newer)));
+  EXPECT_FALSE(db::migrations_current(conn, embedded()));
+}
+
+// --- the real binary ---
+
+Process hookgate_migrate(const std::string& database_url) {
+  return Process({hookgate_binary(), "migrate"}, {.env = {{"HOOKGATE_DATABASE_URL", database_url}}});
+}
+
+// Waits for a child that should end by itself; a hang fails this test only.
+ExitStatus finish(Process& process) {
+  auto status = process.wait_for(std::chrono::seconds(60));
+  if (!status) {
+    ADD_FAILURE() << "timed out: " << process.describe();
+    process.kill(SIGKILL);
+    status = process.wait();
+  }
+  return *status;
+}
+
+int applied_count(const std::string& stdout_text) {
+  static const std::regex pattern(R"(applied ([0-9]+) migration\(s\))");
+  std::smatch match;
+  if (!std::regex_search(stdout_text, match, pattern)) return -1;
+  return std::stoi(match[1].str());
+}
+
+int advisory_lock_waiters(pqxx::connection& conn) {
+  pqxx::nontransaction tx(conn);
+  return tx
+      .exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")[0]
+      .as<int>();
+}
+
+TEST(MigrationsCli, ConcurrentMigrateProcessesApplyEachMigrationOnce) {
+  std::string url = empty_database();
+  pqxx::connection conn(url);
+  // Hold the migration lock until both processes queue on it, so they
+  // really overlap however slowly each one starts.
+  pqxx::nontransaction(conn).exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")");
+  Process first = hookgate_migrate(url);
+  Process second = hookgate_migrate(url);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int waiters = 0;
+  while ((waiters = advisory_lock_waiters(conn)) < 2 && !first.poll() && !second.poll() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(waiters, 2) << "both processes should wait on the migration lock\n"
+                        << first.describe() << "\n" << second.describe();
+  pqxx::nontransaction(conn).exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
+
+  EXPECT_TRUE(finish(first).exited(0)) << first.describe();
+  EXPECT_TRUE(finish(second).exited(0)) << second.describe();
+  // One process applies everything, the other finds nothing left to do.
+  EXPECT_EQ(applied_count(first.stdout_text()) + applied_count(second.stdout_text()),
+            static_cast<int>(embedded().size()))
+      << first.describe() << "\n" << second.describe();
+  EXPECT_THAT(recorded(conn), ElementsAreArray(expected_records()));
+}
+
+TEST(MigrationsCli, TamperedChecksumMakesMigrateExitNonZero) {
+  std::string url = fresh_database();
+  pqxx::connection conn(url);
+  exec(conn, "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1");
+
+  Process migrate = hookgate_migrate(url);
+  EXPECT_TRUE(finish(migrate).exited(1)) << migrate.describe();
+  EXPECT_THAT(migrate.stderr_text(), HasSubstr("migration refused"));
+  EXPECT_THAT(migrate.stderr_text(), HasSubstr(embedded().front().name));
+}
+
+}  // namespace
+}  // namespace hookgate::testing

@@ -1,0 +1,38 @@
+#include "support/test_server.h"
+
+#include "support/test_database.h"
+
+namespace hookgate::testing {
+
+Config test_config(const std::string& database_url) {
+  Config config;
+  config.listen = ListenAddress{"127.0.0.1", 0};
+  config.database_url = database_url;
+  config.operator_token = kOperatorToken;
+  config.allow_private_targets = true;
+  config.db_pool_size = 4;
+  config.shutdown_grace = std::chrono::seconds(10);
+  return config;
+}
+
+TestServer::TestServer(Config config) : config_(std::move(config)) {
+  app_ = std::make_unique<App>(config_);
+  server_ = std::make_unique<http::Server>(http::server_options(config_),
+                                           [app = app_.get()](http::Request& request) { return app->handle(request); });
+  port_ = server_->start();
+}
+
+std::unique_ptr<TestServer> TestServer::start(const std::function<void(Config&)>& adjust) {
+  Config config = test_config(fresh_database());
+  if (adjust) adjust(config);
+  return std::make_unique<TestServer>(std::move(config));
+}
+
+TestServer::~TestServer() {
+  server_->request_stop();
+  server_->wait();
+  server_.reset();
+  app_.reset();
+}
+
+}  // namespace hookgate::testing
