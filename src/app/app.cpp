@@ -1,22 +1,77 @@
 #include "app/app.h"
 
+#include "app/api_routes.h"
 #include "app/health_routes.h"
+#include "app/operator_api.h"
 #include "core/log.h"
+#include "db/catalogue_repository.h"
 
 #include <pqxx/connection>
 
 namespace hookgate {
 
+namespace {
+
+constexpr const char* kKeyChannel = "hookgate_key_changes";
+constexpr const char* kCatalogueChannel = "hookgate_catalogue_changes";
+
+}  // namespace
+
 App::App(Config config)
     : config_(std::move(config)),
       migrations_(db::parse_migrations(db::embedded_migrations())),
-      pool_(config_.database_url, config_.db_pool_size, config_.db_acquire_timeout) {
+      pool_(config_.database_url, config_.db_pool_size, config_.db_acquire_timeout),
+      key_cache_(clock_, config_.key_cache_ttl),
+      key_uses_(pool_, clock_, config_.key_use_flush_interval),
+      authenticator_(pool_, key_cache_, catalogue_, key_uses_),
+      rate_limiter_(RateLimitPolicy{config_.rate_limit_per_second, config_.rate_limit_burst}, clock_),
+      gate_(authenticator_, rate_limiter_),
+      operator_service_(pool_, catalogue_, random_),
+      listener_(
+          config_.database_url, {kKeyChannel, kCatalogueChannel},
+          [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
+          [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
+  add_operator_routes(router_, operator_service_, config_.operator_token);
+  for (auto& route : api_routes(ApiServices{catalogue_})) router_.add(gate_.protect(std::move(route)));
+  listener_.start();
+  key_uses_.start();
 }
 
 App::~App() { shutdown(); }
 
-void App::shutdown() { pool_.close(); }
+bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
+
+void App::shutdown() {
+  listener_.stop();
+  key_uses_.stop();
+  pool_.close();
+}
+
+void App::reload_catalogue() {
+  auto conn = pool_.acquire();
+  catalogue_.set(db::load_catalogue(*conn));
+}
+
+void App::on_change(const std::string& channel, const std::string& payload) {
+  if (channel == kKeyChannel) {
+    key_cache_.invalidate_key(payload);
+  } else if (channel == kCatalogueChannel) {
+    reload_catalogue();
+    key_cache_.invalidate_all();  // effective scopes depend on the catalogue
+  }
+}
+
+void App::on_listening(bool listening) {
+  if (listening) {
+    // Anything may have changed while we were not listening.
+    reload_catalogue();
+    key_cache_.set_trusted(true);
+    log::info("change notifications active; key cache enabled");
+  } else {
+    key_cache_.set_trusted(false);
+  }
+}
 
 std::vector<int> run_migrations(const std::string& database_url) {
   pqxx::connection conn(database_url);

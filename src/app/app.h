@@ -1,12 +1,19 @@
 #pragma once
-// Wires configuration, the database pool and the routes into one service.
+// Wires configuration, storage, the gate and the routes into one service.
 
+#include "app/gate.h"
+#include "auth/authenticator.h"
+#include "auth/catalogue_store.h"
+#include "auth/key_cache.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
+#include "core/rate_limiter.h"
 #include "db/migrator.h"
+#include "db/notification_listener.h"
 #include "db/pool.h"
 #include "http/router.h"
+#include "services/operator_service.h"
 
 #include <memory>
 
@@ -20,22 +27,38 @@ class App {
   const Config& config() const { return config_; }
   db::ConnectionPool& pool() { return pool_; }
   const http::Router& router() const { return router_; }
+  KeyCache& key_cache() { return key_cache_; }
+  KeyUseRecorder& key_uses() { return key_uses_; }
   http::Response handle(http::Request& request) const { return router_.dispatch(request); }
 
-  // Stops handing out database connections (after the server has drained).
+  // Blocks until caches are backed by change notifications (for tests and
+  // start-up ordering); false on timeout.
+  bool wait_until_listening(std::chrono::milliseconds timeout);
+  // Stops background work and closes the pool (after the server has drained).
   void shutdown();
 
  private:
+  void on_change(const std::string& channel, const std::string& payload);
+  void on_listening(bool listening);
+  void reload_catalogue();
+
   Config config_;
   SystemClock clock_;
   OpenSslRandom random_;
   std::vector<db::Migration> migrations_;
   db::ConnectionPool pool_;
+  CatalogueStore catalogue_{nullptr};
+  KeyCache key_cache_;
+  KeyUseRecorder key_uses_;
+  Authenticator authenticator_;
+  RateLimiter rate_limiter_;
+  Gate gate_;
+  OperatorService operator_service_;
   http::Router router_;
+  db::NotificationListener listener_;
 };
 
-// Applies pending migrations using the configured database; returns the
-// versions applied.
+// Applies pending migrations; returns the versions applied.
 std::vector<int> run_migrations(const std::string& database_url);
 
 }  // namespace hookgate

@@ -1,6 +1,9 @@
 #include "cli/commands.h"
 
 #include "app/app.h"
+#include "cli/operator_commands.h"
+#include "cli/options.h"
+#include "core/error.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/migrator.h"
@@ -18,6 +21,9 @@ constexpr const char* kUsage = R"(usage: hookgate <command> [options]
 commands:
   serve [--no-migrate]   serve the API (migrating first unless told not to)
   migrate                apply pending database migrations and exit
+  accounts create --name NAME
+  keys create|list|revoke|set-scopes|roll ...   (hookgate keys help)
+  demo                   create the demo account and its two keys, once
   help                   show this text
 
 Configuration comes from HOOKGATE_* environment variables; see README.md.
@@ -66,6 +72,15 @@ int run(const std::vector<std::string>& args) {
   try {
     if (command == "serve") return serve(rest);
     if (command == "migrate") return migrate();
+    if (command == "accounts") return accounts_command(rest);
+    if (command == "keys") return keys_command(rest);
+    if (command == "demo") return demo_command();
+  } catch (const UsageError& error) {
+    std::cerr << "hookgate: " << error.what() << "\n";
+    return 2;
+  } catch (const ApiError& error) {
+    std::cerr << "hookgate: " << error_code(error.code()) << ": " << error.what() << "\n";
+    return 1;
   } catch (const ConfigError& error) {
     std::cerr << "hookgate: configuration error: " << error.what() << "\n";
     return 2;

@@ -63,6 +63,11 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_IDLE_TIMEOUT_MS",
       "HOOKGATE_SHUTDOWN_GRACE_MS",
       "HOOKGATE_DB_ACQUIRE_TIMEOUT_MS",
+      "HOOKGATE_RATE_LIMIT_PER_SECOND",
+      "HOOKGATE_RATE_LIMIT_BURST",
+      "HOOKGATE_KEY_CACHE_TTL_SECONDS",
+      "HOOKGATE_KEY_USE_FLUSH_MS",
+      "HOOKGATE_LOG_LEVEL",
   };
   return names;
 }
@@ -96,6 +101,22 @@ Config load_config(const EnvLookup& env) {
   millis("HOOKGATE_IDLE_TIMEOUT_MS", config.idle_timeout, 3'600'000);
   millis("HOOKGATE_SHUTDOWN_GRACE_MS", config.shutdown_grace, 600'000);
   millis("HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", config.db_acquire_timeout, 600'000);
+  std::size_t rate = 0;
+  count("HOOKGATE_RATE_LIMIT_PER_SECOND", rate, 1, 1'000'000);
+  if (rate != 0) config.rate_limit_per_second = static_cast<double>(rate);
+  std::size_t burst = 0;
+  count("HOOKGATE_RATE_LIMIT_BURST", burst, 1, 10'000'000);
+  if (burst != 0) config.rate_limit_burst = static_cast<double>(burst);
+  std::size_t ttl = 0;
+  count("HOOKGATE_KEY_CACHE_TTL_SECONDS", ttl, 1, 3600);
+  if (ttl != 0) config.key_cache_ttl = std::chrono::seconds(ttl);
+  millis("HOOKGATE_KEY_USE_FLUSH_MS", config.key_use_flush_interval, 3'600'000);
+  if (auto value = env("HOOKGATE_LOG_LEVEL")) {
+    if (*value != "debug" && *value != "info" && *value != "warn" && *value != "error") {
+      fail("HOOKGATE_LOG_LEVEL", *value, "debug, info, warn or error");
+    }
+    config.log_level = *value;
+  }
   return config;
 }
 

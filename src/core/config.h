@@ -33,6 +33,12 @@ struct Config {
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{10'000};    // in-flight requests may finish within this
   std::chrono::milliseconds db_acquire_timeout{5'000}; // waiting for a pooled connection
+
+  double rate_limit_per_second = 100;   // per API key, per process
+  double rate_limit_burst = 200;
+  std::chrono::seconds key_cache_ttl{60};        // upper bound; revocations evict at once
+  std::chrono::milliseconds key_use_flush_interval{5'000};
+  std::string log_level = "info";
 };
 
 class ConfigError : public std::runtime_error {

@@ -1,0 +1,18 @@
+#pragma once
+// The one table of /v1 routes and the scopes each declares for its resource.
+// The gate enforces them; tests generate the authorization matrix from it.
+
+#include "app/gate.h"
+#include "auth/catalogue_store.h"
+
+#include <vector>
+
+namespace hookgate {
+
+struct ApiServices {
+  const CatalogueStore& catalogue;
+};
+
+std::vector<ApiRoute> api_routes(ApiServices services);
+
+}  // namespace hookgate

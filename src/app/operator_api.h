@@ -1,0 +1,16 @@
+#pragma once
+// /internal/v1: the platform's operator plane, authenticated by
+// HOOKGATE_OPERATOR_TOKEN and answered 404 OPERATOR_PLANE_DISABLED when no
+// token is configured.
+
+#include "http/router.h"
+#include "services/operator_service.h"
+
+#include <optional>
+#include <string>
+
+namespace hookgate {
+
+void add_operator_routes(http::Router& router, OperatorService& service, std::optional<std::string> token);
+
+}  // namespace hookgate

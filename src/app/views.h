@@ -1,0 +1,27 @@
+#pragma once
+// JSON shapes of the objects hookgate returns, in one place so the HTTP API
+// and the command line print the same thing.
+
+#include "core/pagination.h"
+#include "core/scopes.h"
+#include "db/account_repository.h"
+#include "db/key_repository.h"
+#include "services/operator_service.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hookgate::views {
+
+nlohmann::json account(const db::AccountRecord& record);
+nlohmann::json api_key(const db::KeyRecord& record, const Catalogue& catalogue);
+nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue);
+nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
+
+template <class T, class Render>
+nlohmann::json list(const Page<T>& page, const std::string& url, Render render) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& item : page.data) data.push_back(render(item));
+  return {{"object", "list"}, {"url", url}, {"data", std::move(data)}, {"has_more", page.has_more}};
+}
+
+}  // namespace hookgate::views

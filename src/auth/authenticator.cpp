@@ -1,0 +1,104 @@
+#include "auth/authenticator.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace hookgate {
+
+namespace {
+
+ApiError invalid_key() {
+  return ApiError(Errc::invalid_api_key, "The API key provided is invalid, revoked or expired.");
+}
+
+}  // namespace
+
+KeyUseRecorder::KeyUseRecorder(db::ConnectionPool& pool, const Clock& clock, std::chrono::milliseconds interval)
+    : pool_(pool), clock_(clock), interval_(interval) {}
+
+KeyUseRecorder::~KeyUseRecorder() { stop(); }
+
+void KeyUseRecorder::record(const ApiKeyId& key) {
+  auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  pending_[key.str()] = now;
+}
+
+void KeyUseRecorder::flush() {
+  std::unordered_map<std::string, TimePoint> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(pending_);
+  }
+  if (batch.empty()) return;
+  std::vector<db::KeyUse> uses;
+  uses.reserve(batch.size());
+  for (const auto& [id, at] : batch) uses.push_back({ApiKeyId::from_trusted(id), at});
+  try {
+    auto conn = pool_.acquire();
+    db::record_key_uses(*conn, uses);
+  } catch (const std::exception& error) {
+    // Last-used is informational; losing one batch is acceptable.
+    log::warn("could not record key use", {{"error", error.what()}, {"keys", uses.size()}});
+  }
+}
+
+void KeyUseRecorder::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, interval_, [&] { return stopping_; });
+      lock.unlock();
+      flush();
+      lock.lock();
+    }
+  });
+}
+
+void KeyUseRecorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Authenticator::Authenticator(db::ConnectionPool& pool, KeyCache& cache, const CatalogueStore& catalogue,
+                             KeyUseRecorder& uses)
+    : pool_(pool), cache_(cache), catalogue_(catalogue), uses_(uses) {}
+
+Principal Authenticator::authenticate(std::optional<std::string_view> authorization, std::size_t header_count) {
+  if (!authorization || header_count == 0) {
+    throw ApiError(Errc::authentication_required,
+                   "No API key provided. Send it as 'Authorization: Bearer <key>'.");
+  }
+  if (header_count > 1) throw invalid_key();
+  auto token = bearer_token(*authorization);
+  if (!token) throw invalid_key();
+  auto parsed = parse_api_key(*token);
+  if (!parsed) throw invalid_key();
+
+  auto hash_bytes = api_key_hash(*token);
+  std::string hash(hash_bytes.begin(), hash_bytes.end());
+  if (auto cached = cache_.lookup(hash)) {
+    uses_.record(cached->key_id);
+    return *cached;
+  }
+  auto generation = cache_.generation();
+  std::optional<db::KeyGrant> grant;
+  {
+    auto conn = pool_.acquire();
+    grant = db::find_grant_by_hash(*conn, hash_bytes);
+  }
+  if (!grant || grant->kind != parsed->kind) throw invalid_key();
+  auto catalogue = catalogue_.get();
+  Principal principal{grant->id, grant->account, grant->kind,
+                      effective_scopes(grant->kind, grant->assigned, *catalogue)};
+  cache_.insert(hash, KeyCache::Entry{principal, grant->secret_expires_at}, generation);
+  uses_.record(principal.key_id);
+  return principal;
+}
+
+}  // namespace hookgate

@@ -1,0 +1,125 @@
+#include "cli/operator_commands.h"
+
+#include "app/views.h"
+#include "cli/options.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "db/catalogue_repository.h"
+#include "services/operator_service.h"
+
+#include <iostream>
+
+namespace hookgate::cli {
+
+namespace {
+
+// The operator service and what it needs, for one command.
+struct OperatorContext {
+  explicit OperatorContext(const Config& config)
+      : pool(config.database_url, 1, config.db_acquire_timeout), service(pool, catalogue, random) {
+    auto conn = pool.acquire();
+    catalogue.set(db::load_catalogue(*conn));
+  }
+  db::ConnectionPool pool;
+  CatalogueStore catalogue{nullptr};
+  OpenSslRandom random;
+  OperatorService service;
+};
+
+Config database_config() {
+  Config config = load_config();
+  if (config.database_url.empty()) throw ConfigError("HOOKGATE_DATABASE_URL is not set");
+  return config;
+}
+
+void print(const nlohmann::json& value) { std::cout << value.dump(2) << "\n"; }
+
+template <class IdType>
+IdType parse_id_arg(const std::string& text, const char* what) {
+  auto id = IdType::parse(text);
+  if (!id) throw UsageError(std::string("not a valid ") + what + " id: " + text);
+  return *id;
+}
+
+ScopeRequest scope_request(const Options& options) {
+  return ScopeRequest{options.all("--scope"), options.optional("--bundle")};
+}
+
+}  // namespace
+
+int accounts_command(const std::vector<std::string>& args) {
+  Options options(args, {"--name"}, {});
+  if (options.command() != "create") throw UsageError("usage: hookgate accounts create --name NAME");
+  OperatorContext context(database_config());
+  print(views::account(context.service.create_account(options.required("--name"))));
+  return 0;
+}
+
+int keys_command(const std::vector<std::string>& args) {
+  Options options(args, {"--account", "--kind", "--bundle", "--scope", "--description", "--grace-period-seconds",
+                         "--limit", "--starting-after"},
+                  {});
+  OperatorContext context(database_config());
+  auto& service = context.service;
+  auto catalogue = context.catalogue.require();
+  const auto& command = options.command();
+  if (command == "create") {
+    auto kind = parse_key_kind(options.required("--kind"));
+    if (!kind) throw UsageError("--kind must be pk or sk");
+    auto account = parse_id_arg<AccountId>(options.required("--account"), "account");
+    auto request = scope_request(options);
+    if (request.scopes.empty() && !request.bundle) throw UsageError("give --bundle and/or --scope");
+    print(views::api_key_with_secret(
+        service.create_key(account, *kind, request, options.optional("--description").value_or("")), *catalogue));
+  } else if (command == "list") {
+    PageRequest page;
+    page.limit = 100;
+    page.starting_after = options.optional("--starting-after");
+    auto account = parse_id_arg<AccountId>(options.required("--account"), "account");
+    print(views::list(service.list_keys(account, page), "keys",
+                      [&](const db::KeyRecord& key) { return views::api_key(key, *catalogue); }));
+  } else if (command == "revoke") {
+    print(views::api_key(service.revoke_key(parse_id_arg<ApiKeyId>(options.positional(), "key")), *catalogue));
+  } else if (command == "set-scopes") {
+    auto id = parse_id_arg<ApiKeyId>(options.positional(), "key");
+    print(views::api_key(service.replace_scopes(id, scope_request(options)), *catalogue));
+  } else if (command == "roll") {
+    auto id = parse_id_arg<ApiKeyId>(options.positional(), "key");
+    auto grace = std::stol(options.optional("--grace-period-seconds").value_or("0"));
+    if (grace < 0) throw UsageError("--grace-period-seconds must not be negative");
+    print(views::api_key_with_secret(service.roll_key(id, std::chrono::seconds(grace)), *catalogue));
+  } else {
+    throw UsageError(
+        "usage: hookgate keys create --account ID --kind pk|sk [--bundle B] [--scope S]... [--description D]\n"
+        "       hookgate keys list --account ID [--starting-after KEY_ID]\n"
+        "       hookgate keys revoke KEY_ID\n"
+        "       hookgate keys set-scopes KEY_ID [--bundle B] [--scope S]...\n"
+        "       hookgate keys roll KEY_ID [--grace-period-seconds N]");
+  }
+  return 0;
+}
+
+int demo_command() {
+  Config config = database_config();
+  OperatorContext context(config);
+  {
+    auto conn = context.pool.acquire();
+    if (auto existing = db::find_account_by_name(*conn, "demo")) {
+      std::cout << "demo account " << existing->id.str()
+                << " already exists; its keys were printed when it was created.\n"
+                << "Create more with: hookgate keys create --account " << existing->id.str()
+                << " --kind sk --bundle full\n";
+      return 0;
+    }
+  }
+  auto account = context.service.create_account("demo");
+  auto secret = context.service.create_key(account.id, KeyKind::secret, {{}, "full"}, "demo secret key");
+  auto publishable = context.service.create_key(account.id, KeyKind::publishable, {{}, "store"}, "demo dashboard key");
+  std::cout << "demo account: " << account.id.str() << "\n"
+            << "  sk_ key (full bundle):  " << secret.secret << "\n"
+            << "  pk_ key (store bundle): " << publishable.secret << "\n"
+            << "These keys are shown once; only their hashes are stored.\n";
+  return 0;
+}
+
+}  // namespace hookgate::cli

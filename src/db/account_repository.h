@@ -1,0 +1,22 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "db/pool.h"
+
+#include <optional>
+#include <string>
+
+namespace hookgate::db {
+
+struct AccountRecord {
+  AccountId id;
+  std::string name;
+  TimePoint created;
+};
+
+AccountRecord insert_account(Connection& conn, const AccountId& id, const std::string& name);
+std::optional<AccountRecord> find_account(Connection& conn, const AccountId& id);
+std::optional<AccountRecord> find_account_by_name(Connection& conn, const std::string& name);
+
+}  // namespace hookgate::db

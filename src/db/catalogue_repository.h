@@ -1,0 +1,13 @@
+#pragma once
+
+#include "core/scopes.h"
+#include "db/pool.h"
+
+#include <memory>
+
+namespace hookgate::db {
+
+// Reads the scope, bundle and event-type catalogue in one transaction.
+std::shared_ptr<const Catalogue> load_catalogue(Connection& conn);
+
+}  // namespace hookgate::db

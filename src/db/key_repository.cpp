@@ -1,0 +1,204 @@
+#include "db/key_repository.h"
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/timefmt.h"
+
+#include <pqxx/pqxx>
+
+#include <sstream>
+
+namespace hookgate::db {
+
+namespace {
+
+#define HG_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+constexpr const char* kRecordColumns =
+    "SELECT k.id, k.account_id, k.kind, k.description, "
+    "(SELECT display_prefix FROM api_key_secrets WHERE key_id = k.id ORDER BY created_at DESC LIMIT 1), "
+    "coalesce((SELECT string_agg(scope, ' ' ORDER BY scope) FROM api_key_scopes WHERE key_id = k.id), ''), " HG_MICROS(
+        "k.created_at") ", " HG_MICROS("k.revoked_at") ", " HG_MICROS("k.last_used_at") " FROM api_keys k ";
+
+const std::string kRecordSelect = kRecordColumns;
+
+constexpr Statement kFindGrant{
+    "key_find_grant",
+    "SELECT k.id, k.account_id, k.kind, " HG_MICROS("s.expires_at") ", "
+    "coalesce((SELECT string_agg(scope, ' ') FROM api_key_scopes WHERE key_id = k.id), '') "
+    "FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id "
+    "WHERE s.secret_hash = decode($1, 'hex') AND k.revoked_at IS NULL "
+    "AND (s.expires_at IS NULL OR s.expires_at > now())"};
+constexpr Statement kInsertKey{"key_insert",
+                               "INSERT INTO api_keys (id, account_id, kind, description) VALUES ($1, $2, $3, $4)"};
+constexpr Statement kInsertSecret{
+    "key_insert_secret",
+    "INSERT INTO api_key_secrets (secret_hash, key_id, display_prefix) VALUES (decode($1, 'hex'), $2, $3)"};
+constexpr Statement kInsertScopes{
+    "key_insert_scopes",
+    "INSERT INTO api_key_scopes (key_id, scope) SELECT $1, unnest(string_to_array($2, ' '))"};
+constexpr Statement kDeleteScopes{"key_delete_scopes", "DELETE FROM api_key_scopes WHERE key_id = $1"};
+constexpr Statement kLockKey{"key_lock", "SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE"};
+constexpr Statement kRevoke{"key_revoke",
+                            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1"};
+constexpr Statement kExpireSecrets{
+    "key_expire_secrets",
+    "UPDATE api_key_secrets SET expires_at = now() + make_interval(secs => $2) "
+    "WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now() + make_interval(secs => $2))"};
+constexpr Statement kRecordUses{
+    "key_record_uses",
+    "UPDATE api_keys k SET last_used_at = greatest(coalesce(k.last_used_at, u.at), u.at) "
+    "FROM (SELECT unnest(string_to_array($1, ' ')) AS id, "
+    "to_timestamp(unnest(string_to_array($2, ' ')::float8[])) AS at) u WHERE k.id = u.id"};
+
+std::string record_sql(const char* where) { return kRecordSelect + where; }
+
+const std::string kFindKeySql = record_sql("WHERE k.id = $1");
+const std::string kListFirstSql = record_sql("WHERE k.account_id = $1 ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
+const std::string kListAfterSql = record_sql(
+    "WHERE k.account_id = $1 AND (k.created_at, k.id) < "
+    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
+    "ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
+const std::string kListBeforeSql = record_sql(
+    "WHERE k.account_id = $1 AND (k.created_at, k.id) > "
+    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
+    "ORDER BY k.created_at ASC, k.id ASC LIMIT $2");
+const Statement kFindKey{"key_find", kFindKeySql};
+const Statement kListFirst{"key_list_first", kListFirstSql};
+const Statement kListAfter{"key_list_after", kListAfterSql};
+const Statement kListBefore{"key_list_before", kListBeforeSql};
+constexpr Statement kCursorExists{"key_cursor_exists", "SELECT 1 FROM api_keys WHERE id = $1 AND account_id = $2"};
+
+ScopeSet split_scopes(const std::string& text) {
+  ScopeSet out;
+  std::istringstream stream(text);
+  std::string scope;
+  while (stream >> scope) out.insert(scope);
+  return out;
+}
+
+std::string join_scopes(const ScopeSet& scopes) {
+  std::string out;
+  for (const auto& scope : scopes) out += (out.empty() ? "" : " ") + scope;
+  return out;
+}
+
+std::optional<TimePoint> optional_time(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return from_epoch_micros(field.as<std::int64_t>());
+}
+
+KeyKind kind_of(const pqxx::field& field) {
+  return field.as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable;
+}
+
+KeyRecord to_record(const pqxx::row& row) {
+  return KeyRecord{ApiKeyId::from_trusted(row[0].as<std::string>()),
+                   AccountId::from_trusted(row[1].as<std::string>()),
+                   kind_of(row[2]),
+                   row[3].as<std::string>(),
+                   row[4].is_null() ? std::string() : row[4].as<std::string>(),
+                   split_scopes(row[5].as<std::string>()),
+                   from_epoch_micros(row[6].as<std::int64_t>()),
+                   optional_time(row[7]),
+                   optional_time(row[8])};
+}
+
+std::optional<KeyRecord> find_in(pqxx::transaction_base& tx, Connection& conn, const ApiKeyId& id) {
+  auto result = exec(tx, conn, kFindKey, id.str());
+  if (result.empty()) return std::nullopt;
+  return to_record(result[0]);
+}
+
+bool lock_key(pqxx::transaction_base& tx, Connection& conn, const ApiKeyId& id) {
+  return !exec(tx, conn, kLockKey, id.str()).empty();
+}
+
+}  // namespace
+
+std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<unsigned char>& secret_hash) {
+  pqxx::read_transaction tx(conn.raw());
+  auto result = exec(tx, conn, kFindGrant, crypto::hex_encode(secret_hash));
+  if (result.empty()) return std::nullopt;
+  const auto& row = result[0];
+  return KeyGrant{ApiKeyId::from_trusted(row[0].as<std::string>()), AccountId::from_trusted(row[1].as<std::string>()),
+                  kind_of(row[2]), split_scopes(row[4].as<std::string>()), optional_time(row[3])};
+}
+
+KeyRecord insert_key(Connection& conn, const NewKey& key) {
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kInsertKey, key.id.str(), key.account.str(), std::string(key_kind_name(key.kind)), key.description);
+  exec(tx, conn, kInsertSecret, crypto::hex_encode(key.secret_hash), key.id.str(), key.display_prefix);
+  exec(tx, conn, kInsertScopes, key.id.str(), join_scopes(key.scopes));
+  auto record = find_in(tx, conn, key.id);
+  tx.commit();
+  return *record;
+}
+
+std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id) {
+  pqxx::read_transaction tx(conn.raw());
+  return find_in(tx, conn, id);
+}
+
+Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const PageRequest& page) {
+  pqxx::read_transaction tx(conn.raw());
+  const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
+  auto fetch = static_cast<long>(page.limit + 1);
+  pqxx::result result;
+  if (cursor) {
+    if (exec(tx, conn, kCursorExists, *cursor, account.str()).empty()) {
+      auto param = page.starting_after ? "starting_after" : "ending_before";
+      throw invalid_parameter(param, "No such API key: " + *cursor + ".");
+    }
+    result = exec(tx, conn, page.starting_after ? kListAfter : kListBefore, account.str(), fetch, *cursor);
+  } else {
+    result = exec(tx, conn, kListFirst, account.str(), fetch);
+  }
+  std::vector<KeyRecord> rows;
+  for (const auto& row : result) rows.push_back(to_record(row));
+  return make_page(std::move(rows), page);
+}
+
+std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id) {
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kRevoke, id.str());
+  auto record = find_in(tx, conn, id);
+  tx.commit();
+  return record;
+}
+
+std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id, const ScopeSet& scopes) {
+  pqxx::work tx(conn.raw());
+  if (!lock_key(tx, conn, id)) return std::nullopt;
+  exec(tx, conn, kDeleteScopes, id.str());
+  exec(tx, conn, kInsertScopes, id.str(), join_scopes(scopes));
+  auto record = find_in(tx, conn, id);
+  tx.commit();
+  return record;
+}
+
+std::optional<KeyRecord> roll_key(Connection& conn, const ApiKeyId& id, const std::vector<unsigned char>& secret_hash,
+                                  const std::string& display_prefix, std::chrono::seconds grace) {
+  pqxx::work tx(conn.raw());
+  if (!lock_key(tx, conn, id)) return std::nullopt;
+  exec(tx, conn, kExpireSecrets, id.str(), static_cast<double>(grace.count()));
+  exec(tx, conn, kInsertSecret, crypto::hex_encode(secret_hash), id.str(), display_prefix);
+  auto record = find_in(tx, conn, id);
+  tx.commit();
+  return record;
+}
+
+void record_key_uses(Connection& conn, const std::vector<KeyUse>& uses) {
+  if (uses.empty()) return;
+  std::string ids;
+  std::string times;
+  for (const auto& use : uses) {
+    ids += (ids.empty() ? "" : " ") + use.id.str();
+    times += (times.empty() ? "" : " ") + std::to_string(static_cast<double>(to_epoch_micros(use.at)) / 1e6);
+  }
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kRecordUses, ids, times);
+  tx.commit();
+}
+
+}  // namespace hookgate::db
