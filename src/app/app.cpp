@@ -33,7 +33,10 @@ App::App(Config config)
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
   add_operator_routes(router_, operator_service_, config_.operator_token);
-  for (auto& route : api_routes(ApiServices{catalogue_})) router_.add(gate_.protect(std::move(route)));
+  for (auto& route : api_routes(ApiServices{catalogue_})) {
+    api_route_specs_.push_back({route.method, route.pattern, route.scopes});
+    router_.add(gate_.protect(std::move(route)));
+  }
   listener_.start();
   key_uses_.start();
 }

@@ -30,6 +30,16 @@ class App {
   KeyCache& key_cache() { return key_cache_; }
   KeyUseRecorder& key_uses() { return key_uses_; }
   http::Response handle(http::Request& request) const { return router_.dispatch(request); }
+  OperatorService& operators() { return operator_service_; }
+  const CatalogueStore& catalogue() const { return catalogue_; }
+
+  // The /v1 route table as registered (method, pattern, declared scopes).
+  struct ApiRouteSpec {
+    std::string method;
+    std::string pattern;
+    ResourceScopes scopes;
+  };
+  const std::vector<ApiRouteSpec>& api_route_specs() const { return api_route_specs_; }
 
   // Blocks until caches are backed by change notifications (for tests and
   // start-up ordering); false on timeout.
@@ -55,6 +65,7 @@ class App {
   Gate gate_;
   OperatorService operator_service_;
   http::Router router_;
+  std::vector<ApiRouteSpec> api_route_specs_;
   db::NotificationListener listener_;
 };
 

@@ -53,10 +53,16 @@ void NotificationListener::set_listening(bool listening) {
   {
     std::lock_guard lock(mutex_);
     if (listening_ == listening) return;
+  }
+  // The callback runs first: waiters must see "listening" only once the
+  // caller's state (e.g. a freshly loaded catalogue) is ready. If it throws,
+  // the connection is treated as lost and retried.
+  on_state_(listening);
+  {
+    std::lock_guard lock(mutex_);
     listening_ = listening;
   }
   changed_.notify_all();
-  on_state_(listening);
 }
 
 void NotificationListener::run() {

@@ -2,6 +2,7 @@
 // (docs/reference/api-key-scopes.txt, a verbatim copy of the platform page),
 // and the event-type catalogue must cover DESIGN.md §2.
 
+#include "support/scope_reference.h"
 #include "support/test_database.h"
 
 #include <gmock/gmock.h>
@@ -26,122 +27,15 @@ namespace {
 
 using ::testing::ElementsAreArray;
 using Names = std::vector<std::string>;
-using ScopeRow = std::tuple<std::string, std::string, bool>;  // name, description, requires_sk
+using ScopeRow = ScopeReferenceRow;
+using Reference = ScopeReference;
 
-// What the reference page says, in the page's own order.
-struct Reference {
-  std::vector<ScopeRow> scopes;
-  std::map<std::string, Names> bundle_columns;  // bundle -> scopes marked "Yes" in its table column
-  std::map<std::string, Names> bundle_lines;    // bundle -> its section's "Scopes:" line
-  std::map<std::string, std::string> bundle_descriptions;
-};
-
-std::string reference_path() { return source_dir() + "/docs/reference/api-key-scopes.txt"; }
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string trim(const std::string& s) {
-  auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
-}
-
-std::vector<std::string> split(const std::string& s, char separator) {
-  std::vector<std::string> out;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, separator)) out.push_back(trim(part));
-  if (!s.empty() && s.back() == separator) out.emplace_back();
-  return out;
-}
-
-// "| a | b |" and "a | b |" both give {"a", "b"}.
-std::vector<std::string> table_cells(const std::string& line) {
-  auto cells = split(line, '|');
-  if (!cells.empty() && cells.front().empty()) cells.erase(cells.begin());
-  if (!cells.empty() && cells.back().empty()) cells.pop_back();
-  return cells;
-}
-
-Names sorted(Names names) {
+Reference parse_reference(const std::string& path) { return parse_scope_reference(path); }
+std::string reference_path() { return scope_reference_path(); }
+std::string read_bytes(const std::string& path) { return read_file_bytes(path); }
+std::vector<std::string> sorted(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// Strict: anything unexpected throws, so a page format change fails loudly
-// instead of silently yielding fewer rows.
-Reference parse_reference(const std::string& path) {
-  static const std::regex scope_name(R"(^[a-z]+\.[a-z_]+:[a-z]+$)");
-  static const std::regex bundle_heading(R"(^([A-Z][a-z]+) bundle$)");
-  static const std::regex all_scopes(R"(^All ([0-9]+) scopes listed above\.$)");
-  Reference ref;
-  Names column_bundles;  // from the header row, e.g. "Pay bundle" -> "pay"
-  std::optional<std::string> section;
-  std::optional<int> all_claimed;
-  std::string full_bundle;
-
-  std::istringstream in(read_bytes(path));
-  std::string raw;
-  for (int number = 1; std::getline(in, raw); ++number) {
-    auto fail = [&](const std::string& why) {
-      throw std::runtime_error(path + ":" + std::to_string(number) + ": " + why + ": " + raw);
-    };
-    std::string line = trim(raw);
-    std::smatch match;
-    if (line.find('|') != std::string::npos) {
-      auto cells = table_cells(line);
-      if (cells.size() != 6) fail("expected 6 table cells");
-      if (cells[0] == "Scope") {
-        if (cells[1] != "Description" || cells[2] != "Requires sk_") fail("unexpected header");
-        for (int i = 3; i < 6; ++i) {
-          if (!std::regex_match(cells[i], match, bundle_heading)) fail("bundle column header");
-          std::string name = match[1].str();
-          std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-          column_bundles.push_back(name);
-        }
-        continue;
-      }
-      if (cells[0].find_first_not_of('-') == std::string::npos) continue;  // |---|---|
-      if (column_bundles.empty()) fail("table row before the header");
-      if (!std::regex_match(cells[0], scope_name)) fail("not a scope name");
-      if (cells[2] != "Yes" && cells[2] != "No") fail("requires sk_ is not Yes/No");
-      ref.scopes.emplace_back(cells[0], cells[1], cells[2] == "Yes");
-      for (int i = 0; i < 3; ++i) {
-        const auto& mark = cells[3 + i];
-        if (mark != "Yes" && mark != "--") fail("bundle mark is not Yes/--");
-        if (mark == "Yes") ref.bundle_columns[column_bundles[i]].push_back(cells[0]);
-      }
-    } else if (std::regex_match(line, match, bundle_heading)) {
-      section = match[1].str();
-      std::transform(section->begin(), section->end(), section->begin(), [](unsigned char c) { return std::tolower(c); });
-    } else if (section && line.rfind("Scopes:", 0) == 0) {
-      std::string list = trim(line.substr(7));
-      if (std::regex_match(list, match, all_scopes)) {
-        all_claimed = std::stoi(match[1].str());
-        full_bundle = *section;
-      } else {
-        ref.bundle_lines[*section] = split(list, ',');
-      }
-      section.reset();
-    } else if (section && !ref.bundle_descriptions.count(*section)) {
-      ref.bundle_descriptions[*section] = line;  // the sentence under the heading
-    }
-  }
-  if (all_claimed) {
-    // "All N scopes listed above." stands for the whole table, and N must agree with it.
-    if (*all_claimed != static_cast<int>(ref.scopes.size())) {
-      throw std::runtime_error(path + ": page says all " + std::to_string(*all_claimed) + " scopes but the table has " +
-                               std::to_string(ref.scopes.size()));
-    }
-    for (const auto& row : ref.scopes) ref.bundle_lines[full_bundle].push_back(std::get<0>(row));
-  }
-  return ref;
 }
 
 class Catalogue : public ::testing::Test {

@@ -40,7 +40,7 @@ TEST_F(HttpServerTest, ReadyzReportsDatabaseAndMigrations) {
 }
 
 TEST(HttpServerReadiness, ReadyzIsUnavailableWhenMigrationsArePending) {
-  TestServer server(test_config(empty_database()));
+  TestServer server(test_config(empty_database()), false);
   auto response = request(server.port(), "GET", "/readyz");
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(response.json()["status"], "not_ready");
@@ -52,7 +52,7 @@ TEST(HttpServerReadiness, ReadyzIsUnavailableWhenTheDatabaseIsUnreachable) {
   // Port 1 on loopback: nothing listens there.
   auto config = test_config("postgresql://hookgate@127.0.0.1:1/none?connect_timeout=2");
   config.db_acquire_timeout = std::chrono::milliseconds(2000);
-  TestServer server(config);
+  TestServer server(config, false);
   auto response = request(server.port(), "GET", "/readyz");
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(response.json()["checks"]["database"], false);

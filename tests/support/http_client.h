@@ -19,8 +19,16 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 
-  nlohmann::json json() const { return nlohmann::json::parse(body); }
+  // Parsed once and kept, so `response.json()["data"]` in a range-for refers
+  // to this response, not to a temporary.
+  const nlohmann::json& json() const {
+    if (!parsed_) parsed_ = nlohmann::json::parse(body);
+    return *parsed_;
+  }
   std::string header(const std::string& lower_name) const;
+
+ private:
+  mutable std::optional<nlohmann::json> parsed_;
 };
 
 class Connection {

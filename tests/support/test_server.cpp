@@ -15,11 +15,15 @@ Config test_config(const std::string& database_url) {
   return config;
 }
 
-TestServer::TestServer(Config config) : config_(std::move(config)) {
+TestServer::TestServer(Config config, bool wait_until_listening) : config_(std::move(config)) {
   app_ = std::make_unique<App>(config_);
   server_ = std::make_unique<http::Server>(http::server_options(config_),
                                            [app = app_.get()](http::Request& request) { return app->handle(request); });
   port_ = server_->start();
+  // Until LISTEN is in place the catalogue is not loaded and nothing is cached.
+  if (wait_until_listening && !app_->wait_until_listening(std::chrono::seconds(20))) {
+    throw std::runtime_error("hookgate did not start listening for change notifications");
+  }
 }
 
 std::unique_ptr<TestServer> TestServer::start(const std::function<void(Config&)>& adjust) {

@@ -20,7 +20,9 @@ Config test_config(const std::string& database_url);
 
 class TestServer {
  public:
-  explicit TestServer(Config config);
+  // Waits until change notifications are live unless told not to (for
+  // servers whose database is unreachable or unmigrated on purpose).
+  explicit TestServer(Config config, bool wait_until_listening = true);
   // Uses test_config(fresh_database()), then lets `adjust` change it.
   static std::unique_ptr<TestServer> start(const std::function<void(Config&)>& adjust = {});
   ~TestServer();
