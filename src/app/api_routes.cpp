@@ -1,5 +1,6 @@
 #include "app/api_routes.h"
 
+#include "app/endpoints_api.h"
 #include "app/views.h"
 #include "core/error.h"
 
@@ -19,10 +20,12 @@ http::Response list_event_types(const CatalogueStore& store, const Principal& pr
 
 std::vector<ApiRoute> api_routes(ApiServices services) {
   const auto& catalogue = services.catalogue;
-  return {
+  std::vector<ApiRoute> routes = {
       {"GET", "/v1/event_types", "event_types.list", ResourceScopes{},
        [&catalogue](http::Request&, const Principal& principal) { return list_event_types(catalogue, principal); }},
   };
+  for (auto& route : endpoint_routes(services.endpoints, catalogue)) routes.push_back(std::move(route));
+  return routes;
 }
 
 }  // namespace hookgate

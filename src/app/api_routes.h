@@ -4,6 +4,7 @@
 
 #include "app/gate.h"
 #include "auth/catalogue_store.h"
+#include "services/endpoint_service.h"
 
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace hookgate {
 
 struct ApiServices {
   const CatalogueStore& catalogue;
+  EndpointService& endpoints;
 };
 
 std::vector<ApiRoute> api_routes(ApiServices services);

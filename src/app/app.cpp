@@ -25,15 +25,18 @@ App::App(Config config)
       key_uses_(pool_, clock_, config_.key_use_flush_interval),
       authenticator_(pool_, key_cache_, catalogue_, key_uses_),
       rate_limiter_(RateLimitPolicy{config_.rate_limit_per_second, config_.rate_limit_burst}, clock_),
-      gate_(authenticator_, rate_limiter_),
+      idempotency_(pool_),
+      gate_(authenticator_, rate_limiter_, idempotency_),
       operator_service_(pool_, catalogue_, random_),
+      endpoint_service_(pool_, catalogue_, random_, UrlPolicy{config_.allow_private_targets},
+                        EndpointLimits{config_.max_endpoints_per_account}),
       listener_(
           config_.database_url, {kKeyChannel, kCatalogueChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
   add_operator_routes(router_, operator_service_, config_.operator_token);
-  for (auto& route : api_routes(ApiServices{catalogue_})) {
+  for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
     router_.add(gate_.protect(std::move(route)));
   }

@@ -13,6 +13,7 @@
 #include "db/notification_listener.h"
 #include "db/pool.h"
 #include "http/router.h"
+#include "services/endpoint_service.h"
 #include "services/operator_service.h"
 
 #include <memory>
@@ -62,8 +63,10 @@ class App {
   KeyUseRecorder key_uses_;
   Authenticator authenticator_;
   RateLimiter rate_limiter_;
+  Idempotency idempotency_;
   Gate gate_;
   OperatorService operator_service_;
+  EndpointService endpoint_service_;
   http::Router router_;
   std::vector<ApiRouteSpec> api_route_specs_;
   db::NotificationListener listener_;

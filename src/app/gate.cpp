@@ -15,8 +15,8 @@ void set_rate_limit_headers(http::Response& response, const RateLimitDecision& d
 
 }  // namespace
 
-Gate::Gate(Authenticator& authenticator, RateLimiter& rate_limiter)
-    : authenticator_(authenticator), rate_limiter_(rate_limiter) {}
+Gate::Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency)
+    : authenticator_(authenticator), rate_limiter_(rate_limiter), idempotency_(idempotency) {}
 
 http::Route Gate::protect(ApiRoute route) const {
   auto method = route.method;
@@ -37,7 +37,8 @@ http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
                                              std::to_string(decision.retry_after.count()) + " s.");
     }
     require_scopes(principal.scopes, {std::string(required_scope(request.method, route.scopes))});
-    response = route.handler(request, principal);
+    // Only requests that passed the gate may claim an idempotency key.
+    response = idempotency_.run(principal.account, request, [&] { return route.handler(request, principal); });
   } catch (...) {
     response = http::error_response(std::current_exception(), request);
   }

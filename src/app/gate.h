@@ -4,6 +4,7 @@
 // The scope check happens before the handler runs, so a key lacking the
 // scope learns nothing about whether an object exists.
 
+#include "app/idempotency.h"
 #include "auth/authenticator.h"
 #include "auth/principal.h"
 #include "core/rate_limiter.h"
@@ -27,7 +28,7 @@ struct ApiRoute {
 
 class Gate {
  public:
-  Gate(Authenticator& authenticator, RateLimiter& rate_limiter);
+  Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency);
   http::Route protect(ApiRoute route) const;
 
  private:
@@ -35,6 +36,7 @@ class Gate {
 
   Authenticator& authenticator_;
   RateLimiter& rate_limiter_;
+  Idempotency& idempotency_;
 };
 
 }  // namespace hookgate

@@ -5,6 +5,8 @@
 #include "core/pagination.h"
 #include "http/message.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 namespace hookgate {
@@ -17,6 +19,13 @@ IdType path_id(const http::Request& request, const std::string& param, std::stri
   auto id = IdType::parse(text);
   if (!id) throw ApiError(Errc::resource_missing, "No such " + std::string(noun) + ": " + text + ".", {{"param", param}});
   return *id;
+}
+
+// Unknown query parameters are refused, as unknown body fields are.
+inline void reject_unknown_query(const http::Request& request, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : request.query) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) throw unknown_parameter(name);
+  }
 }
 
 inline PageRequest page_request(const http::Request& request) {

@@ -41,6 +41,35 @@ nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue
   return body;
 }
 
+nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catalogue) {
+  nlohmann::json subscriptions = nlohmann::json::array();
+  for (const auto& subscription : record.subscriptions) {
+    auto status = subscription_status(subscription.pattern, subscription.key, catalogue);
+    subscriptions.push_back({{"event", subscription.pattern},
+                             {"authorized", status.authorized},
+                             {"authorized_by", subscription.key.id},
+                             {"authorized_at", format_rfc3339(subscription.authorized_at)},
+                             {"unauthorized_reason", status.reason ? nlohmann::json(*status.reason) : nullptr},
+                             {"missing_scopes", status.missing_scopes}});
+  }
+  return {{"id", record.id.str()},
+          {"object", "webhook_endpoint"},
+          {"url", record.url},
+          {"description", record.description},
+          {"enabled_events", record.patterns()},
+          {"subscriptions", std::move(subscriptions)},
+          {"status", record.enabled ? "enabled" : "disabled"},
+          {"disabled_reason", record.disabled_reason ? nlohmann::json(*record.disabled_reason) : nullptr},
+          {"metadata", record.metadata},
+          {"created", format_rfc3339(record.created)}};
+}
+
+nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue) {
+  auto body = endpoint(created.endpoint, catalogue);
+  body["secret"] = created.secret;
+  return body;
+}
+
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held) {
   return {{"object", "event_type"},
           {"name", type.name},

@@ -6,6 +6,8 @@
 #include "core/scopes.h"
 #include "db/account_repository.h"
 #include "db/key_repository.h"
+#include "db/endpoint_repository.h"
+#include "services/endpoint_service.h"
 #include "services/operator_service.h"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +17,8 @@ namespace hookgate::views {
 nlohmann::json account(const db::AccountRecord& record);
 nlohmann::json api_key(const db::KeyRecord& record, const Catalogue& catalogue);
 nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue);
+nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catalogue);
+nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue);
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
 
 template <class T, class Render>

@@ -68,6 +68,7 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_KEY_CACHE_TTL_SECONDS",
       "HOOKGATE_KEY_USE_FLUSH_MS",
       "HOOKGATE_LOG_LEVEL",
+      "HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT",
   };
   return names;
 }
@@ -110,6 +111,7 @@ Config load_config(const EnvLookup& env) {
   std::size_t ttl = 0;
   count("HOOKGATE_KEY_CACHE_TTL_SECONDS", ttl, 1, 3600);
   if (ttl != 0) config.key_cache_ttl = std::chrono::seconds(ttl);
+  count("HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT", config.max_endpoints_per_account, 1, 10'000'000);
   millis("HOOKGATE_KEY_USE_FLUSH_MS", config.key_use_flush_interval, 3'600'000);
   if (auto value = env("HOOKGATE_LOG_LEVEL")) {
     if (*value != "debug" && *value != "info" && *value != "warn" && *value != "error") {

@@ -39,6 +39,7 @@ struct Config {
   std::chrono::seconds key_cache_ttl{60};        // upper bound; revocations evict at once
   std::chrono::milliseconds key_use_flush_interval{5'000};
   std::string log_level = "info";
+  std::size_t max_endpoints_per_account = 100;
 };
 
 class ConfigError : public std::runtime_error {

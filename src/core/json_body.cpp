@@ -20,14 +20,14 @@ ApiError wrong_type(std::string_view name, std::string_view expected) {
   return invalid_parameter(name, std::string(name) + " must be " + std::string(expected) + ".");
 }
 
-// The text came from the JSON parser, so it is valid UTF-8: every byte that is
-// not a continuation byte starts one character.
+}  // namespace
+
+// Text from the JSON parser is valid UTF-8: every byte that is not a
+// continuation byte starts one character.
 std::size_t utf8_length(std::string_view text) {
   return static_cast<std::size_t>(
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
-
-}  // namespace
 
 json parse_object(std::string_view text, std::size_t max_depth) {
   if (text.empty()) return json::object();

@@ -15,6 +15,10 @@
 
 namespace hookgate::json_body {
 
+// Characters (code points) in valid UTF-8 text, for length limits.
+std::size_t utf8_length(std::string_view text);
+
+
 // Parses text as a JSON object; empty text is an empty object. Invalid JSON
 // (including invalid UTF-8), a non-object, or nesting deeper than max_depth
 // throws ApiError(Errc::invalid_json). Depth is checked while parsing, so a

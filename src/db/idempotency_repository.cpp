@@ -1,0 +1,72 @@
+#include "db/idempotency_repository.h"
+
+#include "core/error.h"
+
+#include <pqxx/pqxx>
+
+namespace hookgate::db {
+
+namespace {
+
+// Taking over an expired or abandoned row happens in the same statement as
+// the insert, so two racing requests can never both see "claimed".
+constexpr Statement kClaim{
+    "idem_claim",
+    "INSERT INTO idempotency_keys (account_id, key, fingerprint, state) VALUES ($1, $2, $3, 'in_progress') "
+    "ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress', "
+    "response_status = NULL, response_body = NULL, created_at = now(), locked_at = now() "
+    "WHERE idempotency_keys.created_at < now() - interval '24 hours' "
+    "OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_at < now() - interval '60 seconds') "
+    "RETURNING 1"};
+constexpr Statement kFind{
+    "idem_find",
+    "SELECT fingerprint, state, response_status, response_body FROM idempotency_keys "
+    "WHERE account_id = $1 AND key = $2"};
+constexpr Statement kComplete{
+    "idem_complete",
+    "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4 "
+    "WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
+constexpr Statement kRelease{
+    "idem_release", "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
+
+// The row seen by the failed insert may be released before we read it; the
+// next insert then wins, so a few rounds always settle.
+constexpr int kClaimAttempts = 5;
+
+}  // namespace
+
+Claim claim_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
+                            const std::string& fingerprint) {
+  for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
+    // READ COMMITTED gives the SELECT a fresh snapshot, so it sees the row
+    // (possibly committed by a racing request) that made the INSERT stand down.
+    pqxx::work tx(conn.raw());
+    if (!exec(tx, conn, kClaim, account.str(), key, fingerprint).empty()) {
+      tx.commit();
+      return Claim{ClaimOutcome::claimed, 0, {}};
+    }
+    auto rows = exec(tx, conn, kFind, account.str(), key);
+    tx.commit();
+    if (rows.empty()) continue;
+    const auto& row = rows[0];
+    if (row[0].as<std::string>() != fingerprint) return Claim{ClaimOutcome::mismatch, 0, {}};
+    if (row[1].as<std::string>() != "done") return Claim{ClaimOutcome::in_progress, 0, {}};
+    return Claim{ClaimOutcome::replay, row[2].as<int>(), row[3].as<std::string>()};
+  }
+  throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
+}
+
+void complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key, int status,
+                              const std::string& body) {
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kComplete, account.str(), key, status, body);
+  tx.commit();
+}
+
+void release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key) {
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kRelease, account.str(), key);
+  tx.commit();
+}
+
+}  // namespace hookgate::db

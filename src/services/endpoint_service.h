@@ -1,0 +1,77 @@
+#pragma once
+// Webhook endpoint use cases with the gatekeeper rules of DESIGN §3 (1-3).
+// Every call acts for one authenticated key, within that key's account.
+
+#include "auth/catalogue_store.h"
+#include "auth/principal.h"
+#include "core/random.h"
+#include "core/url_policy.h"
+#include "db/endpoint_repository.h"
+#include "db/pool.h"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hookgate {
+
+struct EndpointLimits {
+  std::size_t max_endpoints_per_account = 100;
+  std::size_t max_enabled_events = 100;
+  std::size_t max_description_length = 1000;
+  std::size_t max_metadata_keys = 50;
+  std::size_t max_metadata_key_length = 40;
+  std::size_t max_metadata_value_length = 500;
+  std::chrono::seconds default_secret_grace{24 * 3600};
+  std::chrono::seconds max_secret_grace{7 * 24 * 3600};
+};
+
+struct EndpointCreate {
+  std::string url;
+  std::string description;
+  db::Metadata metadata;
+  std::vector<std::string> enabled_events;
+};
+
+struct EndpointUpdate {
+  std::optional<std::string> url;
+  std::optional<std::string> description;
+  std::optional<std::map<std::string, std::optional<std::string>>> metadata;  // merged; null removes a key
+  std::optional<std::vector<std::string>> enabled_events;                     // replaces the list
+  std::optional<bool> disabled;
+};
+
+struct EndpointWithSecret {
+  db::EndpointRecord endpoint;
+  std::string secret;
+};
+
+class EndpointService {
+ public:
+  EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random, UrlPolicy url_policy,
+                  EndpointLimits limits);
+
+  EndpointWithSecret create(const Principal& caller, const EndpointCreate& request);
+  db::EndpointRecord retrieve(const Principal& caller, const EndpointId& id);
+  Page<db::EndpointRecord> list(const Principal& caller, const db::EndpointFilter& filter, const PageRequest& page);
+  db::EndpointRecord update(const Principal& caller, const EndpointId& id, const EndpointUpdate& request);
+  void remove(const Principal& caller, const EndpointId& id);
+  EndpointWithSecret roll_secret(const Principal& caller, const EndpointId& id,
+                                 std::optional<std::chrono::seconds> grace);
+
+  const EndpointLimits& limits() const { return limits_; }
+
+ private:
+  std::vector<std::string> checked_patterns(const std::vector<std::string>& patterns) const;
+  void check_description(const std::string& description) const;
+
+  db::ConnectionPool& pool_;
+  const CatalogueStore& catalogue_;
+  RandomSource& random_;
+  UrlPolicy url_policy_;
+  EndpointLimits limits_;
+};
+
+}  // namespace hookgate

@@ -1,0 +1,36 @@
+// Documentation and container files must speak of the configuration hookgate
+// really reads. (No database needed; it lives here for the source path.)
+
+#include "core/config.h"
+#include "support/scope_reference.h"
+#include "support/test_database.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+namespace hookgate::testing {
+namespace {
+
+TEST(ProjectFiles, ReadmeDocumentsEveryConfigurationVariable) {
+  auto readme = read_file_bytes(source_dir() + "/README.md");
+  for (auto name : known_config_variables()) {
+    EXPECT_NE(readme.find("`" + std::string(name) + "`"), std::string::npos) << name << " is not in README.md";
+  }
+}
+
+TEST(ProjectFiles, ComposeAndReadmeUseOnlyKnownVariables) {
+  std::set<std::string> known(known_config_variables().begin(), known_config_variables().end());
+  known.insert({"HOOKGATE_SANITIZE", "HOOKGATE_BUILD_TESTS"});  // CMake options, not environment
+  static const std::regex variable(R"(HOOKGATE_[A-Z0-9_]+)");
+  for (const char* file : {"/docker-compose.yml", "/Dockerfile", "/README.md"}) {
+    auto text = read_file_bytes(source_dir() + file);
+    for (std::sregex_iterator it(text.begin(), text.end(), variable), end; it != end; ++it) {
+      EXPECT_TRUE(known.count(it->str())) << it->str() << " in " << file << " is not a variable hookgate reads";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hookgate::testing

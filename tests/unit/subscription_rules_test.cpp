@@ -1,0 +1,68 @@
+#include "core/subscription_rules.h"
+
+#include <gtest/gtest.h>
+
+namespace hookgate {
+namespace {
+
+Catalogue catalogue() {
+  return Catalogue({{"store.orders:read", "", false},
+                    {"pay.intents:read", "", false},
+                    {"webhooks.endpoints:manage", "", true}},
+                   {},
+                   {{"order.accepted", "store.orders:read", ""},
+                    {"order.created", "store.orders:read", ""},
+                    {"payment_intent.created", "pay.intents:read", ""}});
+}
+
+TEST(SubscriptionStatusTest, AuthorizedWhileTheKeyHoldsTheScope) {
+  AuthorizingKey key{"key_a", KeyKind::secret, false, {"store.orders:read"}};
+  auto status = subscription_status("order.*", key, catalogue());
+  EXPECT_TRUE(status.authorized);
+  EXPECT_FALSE(status.reason);
+}
+
+TEST(SubscriptionStatusTest, RevokedKeyLosesEverySubscription) {
+  AuthorizingKey key{"key_a", KeyKind::secret, true, {"store.orders:read"}};
+  auto status = subscription_status("order.accepted", key, catalogue());
+  EXPECT_FALSE(status.authorized);
+  EXPECT_EQ(status.reason, "key_revoked");
+}
+
+TEST(SubscriptionStatusTest, LostScopeIsNamed) {
+  AuthorizingKey key{"key_a", KeyKind::secret, false, {"pay.intents:read"}};
+  auto status = subscription_status("*", key, catalogue());
+  EXPECT_FALSE(status.authorized);
+  EXPECT_EQ(status.reason, "scope_missing");
+  EXPECT_EQ(status.missing_scopes, std::vector<std::string>{"store.orders:read"});
+}
+
+TEST(ScopesNeededForChangeTest, OnlyAddedPatternsNeedScopes) {
+  EndpointChange change{{"order.accepted"}, std::vector<std::string>{"order.accepted", "payment_intent.created"},
+                        false, false};
+  EXPECT_EQ(scopes_needed_for_change(change, catalogue()), std::vector<std::string>{"pay.intents:read"});
+}
+
+TEST(ScopesNeededForChangeTest, DescriptionOrRemovalNeedsNothing) {
+  EXPECT_TRUE(scopes_needed_for_change({{"order.*"}, std::nullopt, false, false}, catalogue()).empty());
+  EXPECT_TRUE(
+      scopes_needed_for_change({{"order.*", "payment_intent.created"}, std::vector<std::string>{"order.*"}, false, false},
+                               catalogue())
+          .empty());
+}
+
+TEST(ScopesNeededForChangeTest, NewUrlOrReEnablingNeedsEveryReceivedScope) {
+  std::vector<std::string> both = {"pay.intents:read", "store.orders:read"};
+  EXPECT_EQ(scopes_needed_for_change({{"order.*", "payment_intent.created"}, std::nullopt, true, false}, catalogue()),
+            both);
+  EXPECT_EQ(scopes_needed_for_change({{"order.*", "payment_intent.created"}, std::nullopt, false, true}, catalogue()),
+            both);
+  // With a new list at the same time, it is the resulting list that counts.
+  EXPECT_EQ(scopes_needed_for_change({{"order.*", "payment_intent.created"}, std::vector<std::string>{"order.*"}, true,
+                                      false},
+                                     catalogue()),
+            std::vector<std::string>{"store.orders:read"});
+}
+
+}  // namespace
+}  // namespace hookgate
