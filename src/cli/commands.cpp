@@ -35,6 +35,8 @@ bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
 
 Config config_with_database() {
   Config config = load_config();
+  log::Level level = log::Level::info;
+  if (log::parse_level(config.log_level, level)) log::set_level(level);
   if (config.database_url.empty()) {
     throw ConfigError("HOOKGATE_DATABASE_URL is not set: give a libpq connection string or URI");
   }
