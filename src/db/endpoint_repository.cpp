@@ -16,12 +16,6 @@ namespace {
 #define HG_ENDPOINT_COLUMNS                                                                          \
   "SELECT e.id, e.account_id, e.url, e.description, e.metadata::text, e.status, e.disabled_reason, " \
   HG_MICROS("e.created_at") " FROM webhook_endpoints e "
-// Optional filters: '' means "any".
-#define HG_ENDPOINT_FILTERS                                                        \
-  " AND ($3 = '' OR e.status = $3) AND ($4 = '' OR EXISTS (SELECT 1 FROM endpoint_subscriptions s " \
-  "WHERE s.endpoint_id = e.id AND (s.pattern = $4 OR (right(s.pattern, 1) = '*' AND "           \
-  "starts_with($4, left(s.pattern, -1))))))"
-
 constexpr Statement kLockAccount{"endpoint_lock_account", "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"};
 constexpr Statement kCount{"endpoint_count", "SELECT count(*) FROM webhook_endpoints WHERE account_id = $1"};
 constexpr Statement kInsert{
@@ -49,14 +43,6 @@ constexpr Statement kSubscriptions{
         "s.authorized_at") " FROM endpoint_subscriptions s JOIN api_keys k ON k.id = s.authorized_by "
                            "WHERE s.endpoint_id = ANY (string_to_array($1, ' ')) ORDER BY s.endpoint_id, s.pattern"};
 constexpr Statement kCursor{"endpoint_cursor", "SELECT seq FROM webhook_endpoints WHERE account_id = $1 AND id = $2"};
-constexpr Statement kListFirst{"endpoint_list_first", HG_ENDPOINT_COLUMNS
-                               "WHERE e.account_id = $1" HG_ENDPOINT_FILTERS " ORDER BY e.seq DESC LIMIT $2"};
-constexpr Statement kListAfter{"endpoint_list_after", HG_ENDPOINT_COLUMNS
-                               "WHERE e.account_id = $1 AND e.seq < $5" HG_ENDPOINT_FILTERS
-                               " ORDER BY e.seq DESC LIMIT $2"};
-constexpr Statement kListBefore{"endpoint_list_before", HG_ENDPOINT_COLUMNS
-                                "WHERE e.account_id = $1 AND e.seq > $5" HG_ENDPOINT_FILTERS
-                                " ORDER BY e.seq ASC LIMIT $2"};
 constexpr Statement kUpdate{
     "endpoint_update",
     "UPDATE webhook_endpoints SET url = $3, description = $4, metadata = $5::jsonb, status = $6, "
@@ -135,6 +121,51 @@ void write_subscriptions(pqxx::transaction_base& tx, Connection& conn, const End
   exec(tx, conn, kSetSubscriptions, id.str(), join(patterns), join(keys));
 }
 
+enum class ListDirection { first, after, before };
+
+// One prepared statement per combination of filters and direction, with no
+// parameter-dependent ORs: a generic plan can then always walk the
+// (account_id, seq) index in order and stop after limit+1 rows.
+class ListStatement {
+ public:
+  ListStatement(bool by_status, bool by_event, ListDirection direction) {
+    int next = 3;
+    std::string where = "WHERE e.account_id = $1";
+    if (direction != ListDirection::first) {
+      where += direction == ListDirection::after ? " AND e.seq < $" : " AND e.seq > $";
+      where += std::to_string(next++);
+    }
+    if (by_status) where += " AND e.status = $" + std::to_string(next++);
+    if (by_event) {
+      auto param = "$" + std::to_string(next++);
+      where += " AND EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id AND (s.pattern = " +
+               param + " OR (right(s.pattern, 1) = '*' AND starts_with(" + param + ", left(s.pattern, -1)))))";
+    }
+    sql_ = std::string(HG_ENDPOINT_COLUMNS) + where + " ORDER BY e.seq " +
+           (direction == ListDirection::before ? "ASC" : "DESC") + " LIMIT $2";
+    name_ = "endpoint_list_" + std::to_string(static_cast<int>(direction)) + (by_status ? "_s" : "") +
+            (by_event ? "_e" : "");
+  }
+  Statement statement() const { return {name_, sql_}; }
+
+ private:
+  std::string name_;
+  std::string sql_;
+};
+
+const ListStatement& list_statement(bool by_status, bool by_event, ListDirection direction) {
+  static const std::vector<ListStatement> all = [] {
+    std::vector<ListStatement> out;
+    for (auto direction : {ListDirection::first, ListDirection::after, ListDirection::before}) {
+      for (bool status : {false, true}) {
+        for (bool event : {false, true}) out.emplace_back(status, event, direction);
+      }
+    }
+    return out;
+  }();
+  return all[static_cast<std::size_t>(direction) * 4 + (by_status ? 2 : 0) + (by_event ? 1 : 0)];
+}
+
 }  // namespace
 
 std::vector<std::string> EndpointRecord::patterns() const {
@@ -172,9 +203,8 @@ Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, 
                                     const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
   auto fetch = static_cast<long>(page.limit + 1);
-  auto status = filter.status.value_or("");
-  auto event_type = filter.event_type.value_or("");
-  pqxx::result result;
+  std::vector<std::string> params = {account.str(), std::to_string(fetch)};
+  auto direction = ListDirection::first;
   const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
   if (cursor) {
     auto found = exec(tx, conn, kCursor, account.str(), *cursor);
@@ -182,12 +212,14 @@ Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, 
       throw invalid_parameter(page.starting_after ? "starting_after" : "ending_before",
                               "No such webhook endpoint: " + *cursor + ".");
     }
-    auto seq = found[0][0].as<std::int64_t>();
-    result = exec(tx, conn, page.starting_after ? kListAfter : kListBefore, account.str(), fetch, status, event_type,
-                  seq);
-  } else {
-    result = exec(tx, conn, kListFirst, account.str(), fetch, status, event_type);
+    params.push_back(found[0][0].as<std::string>());
+    direction = page.starting_after ? ListDirection::after : ListDirection::before;
   }
+  if (filter.status) params.push_back(*filter.status);
+  if (filter.event_type) params.push_back(*filter.event_type);
+  auto statement = list_statement(filter.status.has_value(), filter.event_type.has_value(), direction).statement();
+  conn.ensure_prepared(statement);
+  auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
   std::vector<EndpointRecord> rows;
   for (const auto& row : result) rows.push_back(to_record(row));
   auto out = make_page(std::move(rows), page);
