@@ -8,9 +8,10 @@ source "$(dirname "$0")/../scripts/lib.sh"
 cd "$HOOKGATE_ROOT"
 
 "$HOOKGATE_ROOT/scripts/install-deps.sh" wrk
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHOOKGATE_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" --target hookgate >/dev/null
-hookgate="$HOOKGATE_ROOT/build-bench/hookgate"
+build_dir="${BENCH_BUILD_DIR:-build-bench}"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DHOOKGATE_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target hookgate >/dev/null
+hookgate="$HOOKGATE_ROOT/$build_dir/hookgate"
 
 state="$(mktemp -d)"
 server_pid=""
@@ -70,4 +71,5 @@ echo "GET /v1/webhook_endpoints (limit=10), wrk -t2 -c8 -d10s on $(nproc) cores"
 measure "1,000 endpoints, first page" "$small_secret" "limit=10"
 measure "1,000,000 endpoints, first page" "$large_secret" "limit=10"
 measure "1,000,000 endpoints, page after 999,000 rows" "$large_secret" "limit=10&starting_after=$deep_cursor"
+measure "1,000 endpoints, enabled_event filter" "$small_secret" "limit=10&enabled_event=order.accepted"
 measure "1,000,000 endpoints, enabled_event filter" "$large_secret" "limit=10&enabled_event=order.accepted"

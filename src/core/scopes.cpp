@@ -111,6 +111,16 @@ bool pattern_matches(std::string_view pattern, std::string_view event_type) {
   return pattern == event_type;
 }
 
+std::vector<std::string> patterns_matching(std::string_view event_type) {
+  std::vector<std::string> out{std::string(event_type)};
+  for (auto dot = event_type.find('.'); dot != std::string_view::npos; dot = event_type.find('.', dot + 1)) {
+    auto family = std::string(event_type.substr(0, dot)) + ".*";
+    if (family != event_type) out.push_back(std::move(family));
+  }
+  if (event_type != "*") out.emplace_back("*");
+  return out;
+}
+
 std::vector<std::string> scopes_for_patterns(const Catalogue& catalogue, const std::vector<std::string>& patterns,
                                              std::string_view param_name) {
   std::vector<std::string> out;

@@ -79,6 +79,11 @@ void require_scopes(const ScopeSet& held, const std::vector<std::string>& requir
 // every type whose name starts with "order."), or "*".
 bool is_wildcard(std::string_view pattern);
 bool pattern_matches(std::string_view pattern, std::string_view event_type);
+// Every subscription pattern that matches `event_type`: the type itself, the
+// wildcard of each dotted family it belongs to ("ledger.entry.*", "ledger.*")
+// and "*". Lets storage find subscribers with an index probe (pattern = ANY)
+// instead of testing every stored pattern.
+std::vector<std::string> patterns_matching(std::string_view event_type);
 
 // Every read scope the patterns need, now, by the catalogue's types. A
 // pattern that matches no known type → invalid_parameter naming it.

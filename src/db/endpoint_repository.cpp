@@ -2,17 +2,16 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "db/sql_text.h"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include <sstream>
 
 namespace hookgate::db {
 
 namespace {
 
-#define HG_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define HG_ENDPOINT_COLUMNS                                                                          \
   "SELECT e.id, e.account_id, e.url, e.description, e.metadata::text, e.status, e.disabled_reason, " \
   HG_MICROS("e.created_at") " FROM webhook_endpoints e "
@@ -55,19 +54,6 @@ constexpr Statement kExpireSecrets{
 
 std::string metadata_json(const Metadata& metadata) { return nlohmann::json(metadata).dump(); }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : " ") + item;
-  return out;
-}
-
-ScopeSet split_scopes(const std::string& text) {
-  ScopeSet out;
-  std::istringstream stream(text);
-  std::string scope;
-  while (stream >> scope) out.insert(scope);
-  return out;
-}
 
 EndpointRecord to_record(const pqxx::row& row) {
   EndpointRecord record{EndpointId::from_trusted(row[0].as<std::string>()),
@@ -91,10 +77,10 @@ void attach_subscriptions(pqxx::transaction_base& tx, Connection& conn, std::vec
     ids.push_back(endpoint.id.str());
     by_id[endpoint.id.str()] = &endpoint;
   }
-  for (const auto& row : exec(tx, conn, kSubscriptions, join(ids))) {
+  for (const auto& row : exec(tx, conn, kSubscriptions, join_words(ids))) {
     AuthorizingKey key{row[2].as<std::string>(),
                        row[3].as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable, row[4].as<bool>(),
-                       split_scopes(row[5].as<std::string>())};
+                       split_words<ScopeSet>(row[5].as<std::string>())};
     by_id[row[0].as<std::string>()]->subscriptions.push_back(
         {row[1].as<std::string>(), std::move(key), from_epoch_micros(row[6].as<std::int64_t>())});
   }
@@ -117,8 +103,8 @@ void write_subscriptions(pqxx::transaction_base& tx, Connection& conn, const End
     patterns.push_back(pattern);
     keys.push_back(key);
   }
-  exec(tx, conn, kPruneSubscriptions, id.str(), join(patterns));
-  exec(tx, conn, kSetSubscriptions, id.str(), join(patterns), join(keys));
+  exec(tx, conn, kPruneSubscriptions, id.str(), join_words(patterns));
+  exec(tx, conn, kSetSubscriptions, id.str(), join_words(patterns), join_words(keys));
 }
 
 enum class ListDirection { first, after, before };
@@ -138,8 +124,10 @@ class ListStatement {
     if (by_status) where += " AND e.status = $" + std::to_string(next++);
     if (by_event) {
       auto param = "$" + std::to_string(next++);
-      where += " AND EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id AND (s.pattern = " +
-               param + " OR (right(s.pattern, 1) = '*' AND starts_with(" + param + ", left(s.pattern, -1)))))";
+      // The parameter is every pattern that matches the type (space-separated;
+      // patterns never contain spaces): one primary-key probe per row.
+      where += " AND EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id"
+               " AND s.pattern = ANY (string_to_array(" + param + "::text, ' ')))";
     }
     sql_ = std::string(HG_ENDPOINT_COLUMNS) + where + " ORDER BY e.seq " +
            (direction == ListDirection::before ? "ASC" : "DESC") + " LIMIT $2";
@@ -216,7 +204,7 @@ Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, 
     direction = page.starting_after ? ListDirection::after : ListDirection::before;
   }
   if (filter.status) params.push_back(*filter.status);
-  if (filter.event_type) params.push_back(*filter.event_type);
+  if (filter.event_type) params.push_back(join_words(patterns_matching(*filter.event_type)));
   auto statement = list_statement(filter.status.has_value(), filter.event_type.has_value(), direction).statement();
   conn.ensure_prepared(statement);
   auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
