@@ -6,7 +6,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$HOOKGATE_ROOT"
 
-"$HOOKGATE_ROOT/scripts/install-deps.sh"
+# Node.js runs the independent webhook receiver the delivery tests use; a
+# machine that has none gets Debian's.
+extra=()
+command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm)
+"$HOOKGATE_ROOT/scripts/install-deps.sh" "${extra[@]}"
+"$HOOKGATE_ROOT/scripts/receiver-deps.sh"
 jobs="$(nproc)"
 
 run_suite() {

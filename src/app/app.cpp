@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kKeyChannel = "hookgate_key_changes";
 constexpr const char* kCatalogueChannel = "hookgate_catalogue_changes";
+constexpr const char* kDeliveryChannel = "hookgate_deliveries";  // new deliveries are due
 
 }  // namespace
 
@@ -30,18 +31,22 @@ App::App(Config config)
       operator_service_(pool_, catalogue_, random_),
       endpoint_service_(pool_, catalogue_, random_, UrlPolicy{config_.allow_private_targets},
                         EndpointLimits{config_.max_endpoints_per_account}),
+      event_service_(pool_, catalogue_, config_.max_event_bytes),
+      delivery_(config_.role == Config::Role::api ? nullptr
+                                                  : std::make_unique<DeliveryEngine>(config_, clock_, random_)),
       listener_(
-          config_.database_url, {kKeyChannel, kCatalogueChannel},
+          config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
-  add_operator_routes(router_, operator_service_, config_.operator_token);
+  add_operator_routes(router_, operator_service_, event_service_, config_.operator_token);
   for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
     router_.add(gate_.protect(std::move(route)));
   }
   listener_.start();
   key_uses_.start();
+  if (delivery_) delivery_->start();
 }
 
 App::~App() { shutdown(); }
@@ -50,6 +55,7 @@ bool App::wait_until_listening(std::chrono::milliseconds timeout) { return liste
 
 void App::shutdown() {
   listener_.stop();
+  if (delivery_) delivery_->stop();
   key_uses_.stop();
   pool_.close();
 }
@@ -65,6 +71,8 @@ void App::on_change(const std::string& channel, const std::string& payload) {
   } else if (channel == kCatalogueChannel) {
     reload_catalogue();
     key_cache_.invalidate_all();  // effective scopes depend on the catalogue
+  } else if (channel == kDeliveryChannel && delivery_) {
+    delivery_->wake();
   }
 }
 
@@ -73,6 +81,7 @@ void App::on_listening(bool listening) {
     // Anything may have changed while we were not listening.
     reload_catalogue();
     key_cache_.set_trusted(true);
+    if (delivery_) delivery_->wake();  // a publish may have been missed
     log::info("change notifications active; key cache enabled");
   } else {
     key_cache_.set_trusted(false);

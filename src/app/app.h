@@ -1,6 +1,7 @@
 #pragma once
 // Wires configuration, storage, the gate and the routes into one service.
 
+#include "app/delivery_engine.h"
 #include "app/gate.h"
 #include "auth/authenticator.h"
 #include "auth/catalogue_store.h"
@@ -14,6 +15,7 @@
 #include "db/pool.h"
 #include "http/router.h"
 #include "services/endpoint_service.h"
+#include "services/event_service.h"
 #include "services/operator_service.h"
 
 #include <memory>
@@ -33,6 +35,9 @@ class App {
   http::Response handle(http::Request& request) const { return router_.dispatch(request); }
   OperatorService& operators() { return operator_service_; }
   const CatalogueStore& catalogue() const { return catalogue_; }
+  EventService& events() { return event_service_; }
+  // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
+  DeliveryEngine* delivery() { return delivery_.get(); }
 
   // The /v1 route table as registered (method, pattern, declared scopes).
   struct ApiRouteSpec {
@@ -67,9 +72,11 @@ class App {
   Gate gate_;
   OperatorService operator_service_;
   EndpointService endpoint_service_;
+  EventService event_service_;
   http::Router router_;
   std::vector<ApiRouteSpec> api_route_specs_;
-  db::NotificationListener listener_;
+  std::unique_ptr<DeliveryEngine> delivery_;
+  db::NotificationListener listener_;  // last: its callbacks use everything above
 };
 
 // Applies pending migrations; returns the versions applied.

@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json_body.h"
+#include "core/timefmt.h"
 
 namespace hookgate {
 
@@ -50,9 +51,30 @@ ScopeRequest scope_request(const nlohmann::json& body) {
 
 http::Response json_ok(const nlohmann::json& body) { return http::json_response(200, body); }
 
+PublishRequest decode_publish(const http::Request& request) {
+  auto body = json_body::parse_object(request.body);
+  json_body::reject_unknown(body, {"id", "account", "type", "data", "occurred_at"});
+  auto account_text = json_body::required_string(body, "account");
+  auto account = AccountId::parse(account_text);
+  if (!account) throw invalid_parameter("account", "account must be an account id (acct_...).");
+  PublishRequest publish{std::nullopt, *account, json_body::required_string(body, "type"), {}, std::nullopt};
+  if (auto id_text = json_body::optional_string(body, "id")) {
+    publish.id = EventId::parse(*id_text);
+    if (!publish.id) throw invalid_parameter("id", "id must be evt_ followed by 1 to 64 letters or digits.");
+  }
+  if (!body.contains("data")) throw missing_parameter("data");
+  publish.data = body["data"];
+  if (auto when = json_body::optional_string(body, "occurred_at")) {
+    publish.occurred_at = parse_rfc3339(*when);
+    if (!publish.occurred_at) throw invalid_parameter("occurred_at", "occurred_at must be an RFC 3339 timestamp.");
+  }
+  return publish;
+}
+
 }  // namespace
 
-void add_operator_routes(http::Router& router, OperatorService& service, std::optional<std::string> token) {
+void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
+                         std::optional<std::string> token) {
   auto guard = std::make_shared<OperatorGuard>(std::move(token));
   auto add = [&](std::string method, std::string pattern, std::string name,
                  std::function<http::Response(http::Request&)> handler) {
@@ -117,6 +139,10 @@ void add_operator_routes(http::Router& router, OperatorService& service, std::op
     json_body::reject_unknown(body, {"grace_period_seconds"});
     auto grace = json_body::optional_integer(body, "grace_period_seconds", 0, 7 * 24 * 3600).value_or(0);
     return json_ok(views::api_key_with_secret(service.roll_key(id, std::chrono::seconds(grace)), *catalogue()));
+  });
+
+  add("POST", "/internal/v1/events", "operator.events.publish", [&events](http::Request& request) {
+    return json_ok(views::published_event(events.publish(decode_publish(request))));
   });
 }
 

@@ -4,6 +4,7 @@
 // token is configured.
 
 #include "http/router.h"
+#include "services/event_service.h"
 #include "services/operator_service.h"
 
 #include <optional>
@@ -11,6 +12,7 @@
 
 namespace hookgate {
 
-void add_operator_routes(http::Router& router, OperatorService& service, std::optional<std::string> token);
+void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
+                         std::optional<std::string> token);
 
 }  // namespace hookgate

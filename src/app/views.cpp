@@ -78,4 +78,13 @@ nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held)
           {"subscribable", held.count(type.scope) != 0}};
 }
 
+nlohmann::json published_event(const PublishedEvent& event) {
+  return {{"id", event.id.str()},
+          {"object", "event"},
+          {"account", event.account.str()},
+          {"type", event.type},
+          {"deliveries", event.deliveries},
+          {"duplicate", event.duplicate}};
+}
+
 }  // namespace hookgate::views

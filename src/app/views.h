@@ -8,6 +8,7 @@
 #include "db/key_repository.h"
 #include "db/endpoint_repository.h"
 #include "services/endpoint_service.h"
+#include "services/event_service.h"
 #include "services/operator_service.h"
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@ nlohmann::json api_key(const db::KeyRecord& record, const Catalogue& catalogue);
 nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue);
 nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catalogue);
 nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue);
+nlohmann::json published_event(const PublishedEvent& event);
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
 
 template <class T, class Render>

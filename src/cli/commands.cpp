@@ -10,6 +10,8 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <csignal>
+#include <pthread.h>
 #include <iostream>
 
 namespace hookgate::cli {
@@ -19,10 +21,14 @@ namespace {
 constexpr const char* kUsage = R"(usage: hookgate <command> [options]
 
 commands:
-  serve [--no-migrate]   serve the API (migrating first unless told not to)
+  serve [--no-migrate] [--role all|api|worker]
+                         serve the API and run delivery workers (migrating
+                         first unless told not to); --role api runs no
+                         workers, --role worker runs only workers
   migrate                apply pending database migrations and exit
   accounts create --name NAME
   keys create|list|revoke|set-scopes|roll ...   (hookgate keys help)
+  events publish --account ID --type TYPE --data JSON [--id evt_...]
   demo                   create the demo account and its two keys, once
   help                   show this text
 
@@ -43,10 +49,42 @@ Config config_with_database() {
   return config;
 }
 
+Config::Role parse_role(const std::vector<std::string>& args, Config::Role role) {
+  auto flag = std::find(args.begin(), args.end(), "--role");
+  if (flag == args.end()) return role;
+  if (flag + 1 == args.end()) throw UsageError("--role needs a value: all, api or worker");
+  if (flag[1] == "all") return Config::Role::all;
+  if (flag[1] == "api") return Config::Role::api;
+  if (flag[1] == "worker") return Config::Role::worker;
+  throw UsageError("--role must be all, api or worker");
+}
+
+// Worker-only processes have no server to catch signals: wait for them here.
+// Called with SIGINT/SIGTERM already blocked in every thread.
+void wait_for_termination(const sigset_t& signals) {
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log::info("shutting down", {{"signal", signal}});
+}
+
 int serve(const std::vector<std::string>& args) {
   Config config = config_with_database();
   if (has_flag(args, "--no-migrate")) config.migrate_on_start = false;
+  config.role = parse_role(args, config.role);
   if (config.migrate_on_start) run_migrations(config.database_url);
+  if (config.role == Config::Role::worker) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before App starts any thread
+    App app(config);
+    log::info("delivery worker running (no API listener)");
+    wait_for_termination(signals);
+    app.shutdown();
+    log::info("stopped");
+    return 0;
+  }
   App app(config);
   http::Server server(http::server_options(config), [&app](http::Request& request) { return app.handle(request); });
   server.run_until_signal();
@@ -76,6 +114,7 @@ int run(const std::vector<std::string>& args) {
     if (command == "migrate") return migrate();
     if (command == "accounts") return accounts_command(rest);
     if (command == "keys") return keys_command(rest);
+    if (command == "events") return events_command(rest);
     if (command == "demo") return demo_command();
   } catch (const UsageError& error) {
     std::cerr << "hookgate: " << error.what() << "\n";

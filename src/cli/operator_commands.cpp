@@ -5,6 +5,8 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "db/catalogue_repository.h"
+#include "core/timefmt.h"
+#include "services/event_service.h"
 #include "services/operator_service.h"
 
 #include <iostream>
@@ -96,6 +98,29 @@ int keys_command(const std::vector<std::string>& args) {
         "       hookgate keys set-scopes KEY_ID [--bundle B] [--scope S]...\n"
         "       hookgate keys roll KEY_ID [--grace-period-seconds N]");
   }
+  return 0;
+}
+
+int events_command(const std::vector<std::string>& args) {
+  Options options(args, {"--account", "--type", "--data", "--id", "--occurred-at"}, {});
+  if (options.command() != "publish") {
+    throw UsageError(
+        "usage: hookgate events publish --account ID --type TYPE --data JSON [--id evt_...] [--occurred-at RFC3339]");
+  }
+  Config config = database_config();
+  OperatorContext context(config);
+  EventService events(context.pool, context.catalogue, config.max_event_bytes);
+  PublishRequest request{std::nullopt, parse_id_arg<AccountId>(options.required("--account"), "account"),
+                         options.required("--type"), {}, std::nullopt};
+  auto data = nlohmann::json::parse(options.required("--data"), nullptr, false);
+  if (data.is_discarded()) throw UsageError("--data is not valid JSON");
+  request.data = std::move(data);
+  if (auto id = options.optional("--id")) request.id = parse_id_arg<EventId>(*id, "event");
+  if (auto when = options.optional("--occurred-at")) {
+    request.occurred_at = parse_rfc3339(*when);
+    if (!request.occurred_at) throw UsageError("--occurred-at must be an RFC 3339 timestamp");
+  }
+  print(views::published_event(events.publish(request)));
   return 0;
 }
 

@@ -11,6 +11,8 @@ int accounts_command(const std::vector<std::string>& args);
 int keys_command(const std::vector<std::string>& args);
 // Creates the "demo" account with an sk_ (full bundle) and a pk_ (store
 // bundle) key and prints both once; does nothing if it already exists.
+// `hookgate events publish`: the same as POST /internal/v1/events.
+int events_command(const std::vector<std::string>& args);
 int demo_command();
 
 }  // namespace hookgate::cli

@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include "delivery/retry_policy.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <vector>
@@ -69,6 +71,17 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_KEY_USE_FLUSH_MS",
       "HOOKGATE_LOG_LEVEL",
       "HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT",
+      "HOOKGATE_ROLE",
+      "HOOKGATE_DELIVERY_CONCURRENCY",
+      "HOOKGATE_DELIVERY_BATCH",
+      "HOOKGATE_DELIVERY_TIMEOUT_MS",
+      "HOOKGATE_DELIVERY_CONNECT_TIMEOUT_MS",
+      "HOOKGATE_DELIVERY_POLL_MS",
+      "HOOKGATE_RETRY_SCHEDULE",
+      "HOOKGATE_RETRY_AFTER_MAX_SECONDS",
+      "HOOKGATE_DISABLE_AFTER_SECONDS",
+      "HOOKGATE_MAX_EVENT_BYTES",
+      "HOOKGATE_CA_FILE",
   };
   return names;
 }
@@ -113,6 +126,33 @@ Config load_config(const EnvLookup& env) {
   if (ttl != 0) config.key_cache_ttl = std::chrono::seconds(ttl);
   count("HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT", config.max_endpoints_per_account, 1, 10'000'000);
   millis("HOOKGATE_KEY_USE_FLUSH_MS", config.key_use_flush_interval, 3'600'000);
+  if (auto value = env("HOOKGATE_ROLE")) {
+    if (*value == "all") config.role = Config::Role::all;
+    else if (*value == "api") config.role = Config::Role::api;
+    else if (*value == "worker") config.role = Config::Role::worker;
+    else fail("HOOKGATE_ROLE", *value, "all, api or worker");
+  }
+  count("HOOKGATE_DELIVERY_CONCURRENCY", config.delivery_concurrency, 1, 100'000);
+  count("HOOKGATE_DELIVERY_BATCH", config.delivery_batch, 1, 1'000);
+  millis("HOOKGATE_DELIVERY_TIMEOUT_MS", config.delivery_timeout, 300'000);
+  millis("HOOKGATE_DELIVERY_CONNECT_TIMEOUT_MS", config.delivery_connect_timeout, 300'000);
+  millis("HOOKGATE_DELIVERY_POLL_MS", config.delivery_poll_interval, 3'600'000);
+  if (auto value = env("HOOKGATE_RETRY_SCHEDULE")) {
+    try {
+      config.retry_schedule = delivery::parse_retry_schedule(*value);
+    } catch (const std::invalid_argument& e) {
+      fail("HOOKGATE_RETRY_SCHEDULE", *value, e.what());
+    }
+    if (config.retry_schedule.empty()) fail("HOOKGATE_RETRY_SCHEDULE", *value, "at least one delay");
+  }
+  std::size_t seconds = 0;
+  count("HOOKGATE_RETRY_AFTER_MAX_SECONDS", seconds, 0, 7 * 24 * 3'600);
+  if (env("HOOKGATE_RETRY_AFTER_MAX_SECONDS")) config.retry_after_max = std::chrono::seconds(seconds);
+  seconds = 0;
+  count("HOOKGATE_DISABLE_AFTER_SECONDS", seconds, 1, 365 * 24 * 3'600);
+  if (seconds != 0) config.disable_after = std::chrono::seconds(seconds);
+  count("HOOKGATE_MAX_EVENT_BYTES", config.max_event_bytes, 2, 16 * 1024 * 1024);
+  if (auto value = env("HOOKGATE_CA_FILE")) config.ca_file = *value;
   if (auto value = env("HOOKGATE_LOG_LEVEL")) {
     if (*value != "debug" && *value != "info" && *value != "warn" && *value != "error") {
       fail("HOOKGATE_LOG_LEVEL", *value, "debug, info, warn or error");

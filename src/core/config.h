@@ -40,6 +40,20 @@ struct Config {
   std::chrono::milliseconds key_use_flush_interval{5'000};
   std::string log_level = "info";
   std::size_t max_endpoints_per_account = 100;
+
+  // What `serve` runs: the API and the delivery workers, or one of them.
+  enum class Role { all, api, worker };
+  Role role = Role::all;
+  std::size_t delivery_concurrency = 512;  // sends in flight per process
+  std::size_t delivery_batch = 50;         // deliveries claimed (and results written) per statement
+  std::chrono::milliseconds delivery_timeout{15'000};        // whole attempt
+  std::chrono::milliseconds delivery_connect_timeout{5'000};
+  std::chrono::milliseconds delivery_poll_interval{2'000};   // fallback when no NOTIFY arrives
+  std::vector<std::chrono::milliseconds> retry_schedule;     // empty: the default schedule
+  std::chrono::seconds retry_after_max{3'600};
+  std::chrono::seconds disable_after{5 * 24 * 3'600};        // continuous failure before an endpoint is disabled
+  std::size_t max_event_bytes = 256 * 1024;                  // an event's data, serialized
+  std::string ca_file;                                       // extra trust anchors for https deliveries
 };
 
 class ConfigError : public std::runtime_error {

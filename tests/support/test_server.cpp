@@ -12,6 +12,7 @@ Config test_config(const std::string& database_url) {
   config.allow_private_targets = true;
   config.db_pool_size = 4;
   config.shutdown_grace = std::chrono::seconds(10);
+  config.role = Config::Role::api;  // tests of deliveries opt in to workers
   return config;
 }
 

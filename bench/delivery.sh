@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# End-to-end delivery benchmark on loopback (issue "delivery engine"):
+#   1. throughput: a backlog of deliveries is published first, then one
+#      `hookgate serve --role worker` drains it into a fast local receiver;
+#      deliveries/s over BENCH_SECONDS (30) of steady draining;
+#   2. latency: events are published at a fixed BENCH_RATE (1000/s) with
+#      pgbench while a worker runs; p50/p99 of publish (event committed) →
+#      first attempt started, from the database's own timestamps.
+# Durable commits (synchronous_commit on, the default). The receiver is the
+# project's Node receiver in --count-only mode.
+#   bash bench/delivery.sh
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$HOOKGATE_ROOT"
+
+seconds="${BENCH_SECONDS:-30}"
+rate="${BENCH_RATE:-1000}"
+endpoints="${BENCH_ENDPOINTS:-10}"
+backlog_events="${BENCH_BACKLOG_EVENTS:-60000}"
+build_dir="${BENCH_BUILD_DIR:-build-bench}"
+
+bash scripts/receiver-deps.sh
+log "building $build_dir/hookgate (Release)"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DHOOKGATE_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target hookgate >/dev/null
+hookgate="$HOOKGATE_ROOT/$build_dir/hookgate"
+pgbench="$PG_BIN/pgbench"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/hookgate-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  "$HOOKGATE_ROOT/scripts/pg-cluster.sh" stop "$work/pg" >/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$HOOKGATE_ROOT/scripts/pg-cluster.sh" start "$work/pg" >/dev/null
+export HOOKGATE_DATABASE_URL="$(cat "$work/pg/url")"
+export HOOKGATE_ALLOW_PRIVATE_TARGETS=1 HOOKGATE_LOG_LEVEL=warn
+"$hookgate" migrate >/dev/null
+sql() { psql -qtAX -v ON_ERROR_STOP=1 "$HOOKGATE_DATABASE_URL" "$@"; }
+
+node tests/receiver/receiver.mjs --port 0 --port-file "$work/receiver.port" --quiet --count-only &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/receiver.port" ] && break; sleep 0.1; done
+receiver="http://127.0.0.1:$(cat "$work/receiver.port")"
+
+account=$("$hookgate" accounts create --name bench | sed -n 's/^  "id": "\(.*\)",$/\1/p')
+key=$("$hookgate" keys create --account "$account" --kind sk --bundle full | sed -n 's/^  "id": "\(.*\)",$/\1/p')
+# Endpoints are inserted directly (the API's rules are not what is measured).
+sql <<SQL
+INSERT INTO webhook_endpoints (id, account_id, url)
+  SELECT 'we_bench' || g, '$account', '$receiver/e' || g FROM generate_series(1, $endpoints) g;
+INSERT INTO endpoint_secrets (endpoint_id, secret)
+  SELECT id, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' FROM webhook_endpoints;
+INSERT INTO endpoint_subscriptions (endpoint_id, pattern, authorized_by)
+  SELECT id, 'order.*', '$key' FROM webhook_endpoints;
+SQL
+
+start_worker() {
+  "$hookgate" serve --role worker --no-migrate &
+  pids+=($!)
+  worker=$!
+}
+stop_worker() { kill -TERM "$worker"; wait "$worker" 2>/dev/null || true; }
+succeeded() { sql -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"; }
+
+# 1. Throughput.
+log "publishing a backlog of $backlog_events events × $endpoints endpoints"
+for ((done = 0; done < backlog_events; done += 5000)); do
+  sql -c "SELECT count(hookgate_publish_event('$account', 'order.accepted', jsonb_build_object('n', n)))
+          FROM generate_series(1, 5000) n" >/dev/null
+done
+total=$((backlog_events * endpoints))
+start_worker
+sleep 3  # connections warm, pools filled
+first=$(succeeded); sleep "$seconds"; last=$(succeeded)
+stop_worker
+throughput=$(( (last - first) / seconds ))
+failed=$(sql -c "SELECT count(*) FROM webhook_attempts WHERE outcome <> 'succeeded'")
+
+# 2. Latency at a fixed publishing rate, one endpoint per event.
+sql -c "DELETE FROM endpoint_subscriptions WHERE endpoint_id <> 'we_bench1';
+        UPDATE webhook_deliveries SET status = 'succeeded', next_attempt_at = NULL WHERE status = 'pending'" >/dev/null
+marker=$(sql -c "SELECT coalesce(max(seq), 0) FROM events")
+echo "SELECT hookgate_publish_event('$account', 'order.accepted', '{\"n\": 1}');" >"$work/publish.sql"
+start_worker
+sleep 2
+log "publishing at $rate events/s for ${seconds}s"
+"$pgbench" -n -q -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/publish.sql" "$HOOKGATE_DATABASE_URL" >"$work/pgbench.txt" 2>&1
+sleep 3
+stop_worker
+read -r events p50 p99 < <(sql -F ' ' -c "
+  SELECT count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2),
+         round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 2)
+  FROM (SELECT extract(epoch FROM a.started_at - e.created_at) * 1000 AS ms
+        FROM events e JOIN webhook_deliveries d ON d.event_id = e.id
+        JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt_number = 1
+        WHERE e.seq > $marker) t")
+achieved=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | head -1)
+
+echo
+echo "hookgate delivery benchmark on $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-52s %s\n' "throughput, $endpoints endpoints, backlog $total deliveries:" \
+  "$throughput deliveries/s over ${seconds}s (target ≥ 10000)"
+printf '%-52s %s\n' "non-successful attempts during throughput run:" "$failed"
+printf '%-52s %s\n' "latency at ${rate} events/s (achieved ${achieved:-?}/s, $events events):" \
+  "publish → first attempt p50 ${p50} ms, p99 ${p99} ms (target p99 ≤ 20 ms)"

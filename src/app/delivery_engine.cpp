@@ -1,0 +1,53 @@
+#include "app/delivery_engine.h"
+
+#include <algorithm>
+
+namespace hookgate {
+
+namespace {
+
+// One connection claims, one records: the worker's two threads.
+constexpr std::size_t kWorkerConnections = 2;
+// A lease outlives the longest attempt by at least this much (and by the
+// attempt timeout itself when that is longer): a live worker never loses its
+// claim mid-request, a dead one's claims come back soon.
+constexpr std::chrono::milliseconds kMinLeaseMargin{1'000};
+
+}  // namespace
+
+delivery::SenderOptions sender_options(const Config& config) {
+  delivery::SenderOptions options;
+  options.allow_private_targets = config.allow_private_targets;
+  options.connect_timeout = config.delivery_connect_timeout;
+  options.total_timeout = config.delivery_timeout;
+  options.extra_ca_file = config.ca_file;
+  return options;
+}
+
+delivery::WorkerOptions worker_options(const Config& config) {
+  delivery::WorkerOptions options;
+  options.batch_size = config.delivery_batch;
+  options.max_in_flight = config.delivery_concurrency;
+  options.poll_interval = config.delivery_poll_interval;
+  options.lease = config.delivery_timeout + std::max(config.delivery_timeout, kMinLeaseMargin);
+  options.disable_after = config.disable_after;
+  options.stop_grace = config.shutdown_grace;
+  if (!config.retry_schedule.empty()) options.retry.schedule = config.retry_schedule;
+  options.retry.max_retry_after = config.retry_after_max;
+  return options;
+}
+
+DeliveryEngine::DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random)
+    : pool_(config.database_url, kWorkerConnections, config.db_acquire_timeout),
+      sender_(sender_options(config)),
+      worker_(pool_, sender_, clock, random, worker_options(config)) {}
+
+DeliveryEngine::~DeliveryEngine() { stop(); }
+
+void DeliveryEngine::stop() {
+  worker_.stop();
+  sender_.stop();
+  pool_.close();
+}
+
+}  // namespace hookgate

@@ -1,0 +1,35 @@
+#pragma once
+// The delivery side of a hookgate process: its own small connection pool,
+// the outbound HTTP sender and the worker, built from the configuration.
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/random.h"
+#include "db/pool.h"
+#include "delivery/beast_sender.h"
+#include "delivery/worker.h"
+
+namespace hookgate {
+
+class DeliveryEngine {
+ public:
+  DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random);
+  ~DeliveryEngine();
+
+  void start() { worker_.start(); }
+  // Lets in-flight attempts finish within the shutdown grace, then cancels
+  // the rest (their leases expire and another worker sends them again).
+  void stop();
+  void wake() { worker_.wake(); }
+  delivery::DeliveryWorker& worker() { return worker_; }
+
+ private:
+  db::ConnectionPool pool_;
+  delivery::BeastSender sender_;
+  delivery::DeliveryWorker worker_;
+};
+
+delivery::SenderOptions sender_options(const Config& config);
+delivery::WorkerOptions worker_options(const Config& config);
+
+}  // namespace hookgate

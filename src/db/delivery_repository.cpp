@@ -1,0 +1,190 @@
+#include "db/delivery_repository.h"
+
+#include "core/timefmt.h"
+#include "db/pg_array.h"
+#include "db/sql_text.h"
+
+#include <pqxx/pqxx>
+
+#include <map>
+
+namespace hookgate::db {
+
+namespace {
+
+// $n holds microseconds since the epoch (bigint).
+#define HG_TS(param) "to_timestamp(" param "::bigint / 1000000.0)"
+
+constexpr Statement kPublish{
+    "delivery_publish",
+    "SELECT event_id, outcome, deliveries FROM hookgate_publish_event($1, $2, $3::jsonb, nullif($4, ''), "
+    "CASE WHEN $5::bigint = 0 THEN NULL ELSE " HG_TS("$5") " END)"};
+
+constexpr Statement kClaim{
+    "delivery_claim",
+    "WITH due AS ("
+    "  SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= " HG_TS("$2")
+    "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+    "), claimed AS ("
+    "  UPDATE webhook_deliveries d SET next_attempt_at = to_timestamp(($2::bigint + $3::bigint) / 1000000.0),"
+    "    claim_token = nextval('webhook_claim_tokens'), attempt_count = d.attempt_count + 1, updated_at = now()"
+    "  FROM due WHERE d.id = due.id"
+    "  RETURNING d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, d.claim_token, d.attempt_count"
+    "), interrupted AS ("
+    "  UPDATE webhook_attempts a SET outcome = 'interrupted', finished_at = " HG_TS("$2") ","
+    "    error = 'no result recorded: the worker stopped and its lease expired'"
+    "  FROM claimed c WHERE a.delivery_id = c.id AND a.outcome IS NULL"
+    "), opened AS ("
+    "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at)"
+    "  SELECT hookgate_random_id('wha_'), c.id, c.account_id, c.attempt_count, " HG_TS("$2") " FROM claimed c"
+    "  RETURNING id, delivery_id"
+    ") "
+    "SELECT c.id, c.claim_token, o.id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, e.url, ev.payload,"
+    "  coalesce((SELECT string_agg(s.secret, ' ' ORDER BY s.expires_at IS NOT NULL, s.created_at DESC)"
+    "     FROM endpoint_secrets s WHERE s.endpoint_id = c.endpoint_id"
+    "       AND (s.expires_at IS NULL OR s.expires_at > " HG_TS("$2") ")), ''),"
+    "  hookgate_endpoint_receives(c.endpoint_id, c.event_type) "
+    "FROM claimed c JOIN opened o ON o.delivery_id = c.id"
+    "  JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
+
+constexpr Statement kRecord{
+    "delivery_record",
+    "WITH r AS ("
+    "  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],"
+    "                       $7::bigint[], $8::text[], $9::text[], $10::bigint[])"
+    "    AS r(delivery_id, token, attempt_id, finished_us, duration_us, outcome, status_code, error, snippet, next_us)"
+    "), attempts AS ("
+    "  UPDATE webhook_attempts a SET finished_at = to_timestamp(r.finished_us / 1000000.0),"
+    "    duration_us = r.duration_us, outcome = r.outcome, status_code = r.status_code, error = r.error,"
+    "    response_snippet = r.snippet"
+    "  FROM r WHERE a.id = r.attempt_id"
+    ") "
+    "UPDATE webhook_deliveries d SET"
+    "  status = CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' WHEN r.next_us IS NULL THEN 'failed'"
+    "           ELSE 'pending' END,"
+    "  next_attempt_at = CASE WHEN r.outcome = 'succeeded' THEN NULL ELSE to_timestamp(r.next_us / 1000000.0) END,"
+    "  claim_token = NULL, last_attempt_at = to_timestamp(r.finished_us / 1000000.0),"
+    "  last_status_code = r.status_code, last_error = r.error, updated_at = now() "
+    "FROM r WHERE d.id = r.delivery_id AND d.claim_token = r.token"};
+
+constexpr Statement kHealthy{
+    "delivery_endpoints_healthy",
+    "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1::text[]) AND failing_since IS NOT NULL"};
+
+constexpr Statement kFailing{"delivery_endpoints_failing",
+                             "UPDATE webhook_endpoints SET failing_since = " HG_TS("$2")
+                             " WHERE id = ANY ($1::text[]) AND failing_since IS NULL AND status = 'enabled'"};
+
+constexpr Statement kDisable{
+    "delivery_endpoints_disable",
+    "WITH disabled AS ("
+    "  UPDATE webhook_endpoints SET status = 'disabled', updated_at = now(),"
+    "    disabled_reason = CASE WHEN id = ANY ($1::text[]) THEN 'gone' ELSE 'failing' END"
+    "  WHERE status = 'enabled' AND (id = ANY ($1::text[])"
+    "    OR (id = ANY ($2::text[]) AND failing_since <= to_timestamp(($3::bigint - $4::bigint) / 1000000.0)))"
+    "  RETURNING id, account_id, url, disabled_reason"
+    ") "
+    "SELECT d.id, d.disabled_reason, p.event_id FROM disabled d, LATERAL hookgate_publish_event("
+    "  d.account_id, 'webhook_endpoint.disabled', jsonb_build_object('object', 'webhook_endpoint', 'id', d.id,"
+    "  'url', d.url, 'status', 'disabled', 'disabled_reason', d.disabled_reason)) p"};
+
+constexpr Statement kNextDue{
+    "delivery_next_due",
+    "SELECT " HG_MICROS("min(next_attempt_at)") " FROM webhook_deliveries WHERE status = 'pending'"};
+
+std::int64_t micros(TimePoint time) { return to_epoch_micros(time); }
+
+}  // namespace
+
+PublishOutcome publish_event(Connection& conn, const AccountId& account, const std::string& type,
+                             const std::string& data_json, const std::optional<EventId>& id,
+                             std::optional<TimePoint> occurred_at) {
+  pqxx::work tx(conn.raw());
+  auto row = exec(tx, conn, kPublish, account.str(), type, data_json, id ? id->str() : std::string(),
+                  occurred_at ? micros(*occurred_at) : std::int64_t{0})[0];
+  tx.commit();
+  return {EventId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>(), row[2].as<int>()};
+}
+
+std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t limit, TimePoint now,
+                                                  std::chrono::milliseconds lease) {
+  pqxx::work tx(conn.raw());
+  auto lease_us = std::chrono::duration_cast<std::chrono::microseconds>(lease).count();
+  auto result = exec(tx, conn, kClaim, static_cast<long>(limit), micros(now), static_cast<std::int64_t>(lease_us));
+  tx.commit();
+  std::vector<ClaimedDelivery> out;
+  out.reserve(result.size());
+  for (const auto& row : result) {
+    ClaimedDelivery claimed{DeliveryId::from_trusted(row[0].as<std::string>()),
+                            row[1].as<std::int64_t>(),
+                            AttemptId::from_trusted(row[2].as<std::string>()),
+                            row[3].as<int>(),
+                            AccountId::from_trusted(row[4].as<std::string>()),
+                            EndpointId::from_trusted(row[5].as<std::string>()),
+                            row[6].as<std::string>(),
+                            row[7].as<std::string>(),
+                            row[8].as<std::string>(),
+                            split_words<std::vector<std::string>>(row[9].as<std::string>()),
+                            row[10].as<bool>()};
+    out.push_back(std::move(claimed));
+  }
+  return out;
+}
+
+std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std::vector<AttemptResult>& results,
+                                                     TimePoint now, std::chrono::seconds disable_after) {
+  ArrayLiteral deliveries, tokens, attempts, finished, durations, outcomes, codes, errors, snippets, next;
+  // The last result of each endpoint in this batch decides its health.
+  std::map<std::string, const AttemptResult*> latest_by_endpoint;
+  for (const auto& r : results) {
+    deliveries.text(r.delivery.str());
+    tokens.number(r.claim_token);
+    attempts.text(r.attempt.str());
+    finished.number(micros(r.finished));
+    durations.number(r.duration.count());
+    outcomes.text(r.outcome);
+    codes.optional_number(r.status_code);
+    r.error ? errors.text(*r.error) : errors.null();
+    r.response_snippet ? snippets.text(*r.response_snippet) : snippets.null();
+    next.optional_number(r.next_attempt ? std::optional<std::int64_t>(micros(*r.next_attempt)) : std::nullopt);
+    if (r.counts_for_health) latest_by_endpoint[r.endpoint.str()] = &r;
+  }
+  ArrayLiteral healthy, failing, gone;
+  bool any_failing = false;
+  for (const auto& [endpoint, r] : latest_by_endpoint) {
+    if (r->outcome == "succeeded") {
+      healthy.text(endpoint);
+    } else {
+      failing.text(endpoint);
+      any_failing = true;
+      if (r->endpoint_gone) gone.text(endpoint);
+    }
+  }
+
+  pqxx::work tx(conn.raw());
+  exec(tx, conn, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
+       outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str());
+  std::vector<DisabledEndpoint> disabled;
+  if (!latest_by_endpoint.empty()) {
+    exec(tx, conn, kHealthy, healthy.str());
+    if (any_failing) {
+      exec(tx, conn, kFailing, failing.str(), micros(now));
+      auto rows = exec(tx, conn, kDisable, gone.str(), failing.str(), micros(now),
+                       static_cast<std::int64_t>(disable_after.count()) * 1'000'000);
+      for (const auto& row : rows) {
+        disabled.push_back({EndpointId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>()});
+      }
+    }
+  }
+  tx.commit();
+  return disabled;
+}
+
+std::optional<TimePoint> next_due_time(Connection& conn) {
+  pqxx::read_transaction tx(conn.raw());
+  auto row = exec(tx, conn, kNextDue)[0];
+  if (row[0].is_null()) return std::nullopt;
+  return from_epoch_micros(row[0].as<std::int64_t>());
+}
+
+}  // namespace hookgate::db

@@ -1,0 +1,87 @@
+#pragma once
+// Storage of events, deliveries and attempts: publishing with fan-out, the
+// claim/record cycle of the delivery workers, and endpoint health. Each call
+// is one transaction with one statement per batch, never one per row.
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "db/pool.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hookgate::db {
+
+struct PublishOutcome {
+  EventId id;
+  std::string outcome;  // "created", "existing" (same id published before) or "conflict"
+  int deliveries = 0;   // fanned out now ("created") or before ("existing")
+};
+
+// Runs hookgate_publish_event(): the event and its deliveries commit together.
+PublishOutcome publish_event(Connection& conn, const AccountId& account, const std::string& type,
+                             const std::string& data_json, const std::optional<EventId>& id,
+                             std::optional<TimePoint> occurred_at);
+
+// A delivery claimed for one attempt. Its attempt row already exists.
+struct ClaimedDelivery {
+  DeliveryId id;
+  std::int64_t claim_token = 0;
+  AttemptId attempt;
+  int attempt_number = 0;
+  AccountId account;
+  EndpointId endpoint;
+  std::string event_type;
+  std::string url;
+  std::string payload;
+  std::vector<std::string> secrets;  // current first, then any still in a roll's grace period
+  bool authorized = true;            // DESIGN §3 rule 3, evaluated at claim time
+};
+
+// Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED), leasing each
+// until now + lease, and opens an attempt for each.
+std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t limit, TimePoint now,
+                                                  std::chrono::milliseconds lease);
+
+struct AttemptResult {
+  // Identifies the claim the result belongs to; the rest is filled in after.
+  AttemptResult(DeliveryId delivery, std::int64_t claim_token, AttemptId attempt, EndpointId endpoint,
+                TimePoint finished)
+      : delivery(std::move(delivery)), claim_token(claim_token), attempt(std::move(attempt)),
+        endpoint(std::move(endpoint)), finished(finished) {}
+
+  DeliveryId delivery;
+  std::int64_t claim_token = 0;
+  AttemptId attempt;
+  EndpointId endpoint;
+  TimePoint finished;
+  std::chrono::microseconds duration{0};
+  std::string outcome;        // "succeeded", "failed" or "interrupted"
+  std::optional<std::int64_t> status_code;
+  std::optional<std::string> error;
+  std::optional<std::string> response_snippet;
+  std::optional<TimePoint> next_attempt;  // set: pending again; unset: final
+  bool endpoint_gone = false;             // 410: disable the endpoint now
+  bool counts_for_health = true;          // false for attempts never sent
+};
+
+struct DisabledEndpoint {
+  EndpointId id;
+  std::string reason;
+};
+
+// Writes a batch of results (attempt rows always; delivery rows only while
+// the claim token still matches), updates endpoint health and disables
+// endpoints that answered 410 or have failed for longer than `disable_after`,
+// publishing `webhook_endpoint.disabled` for each. Returns those disabled.
+std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std::vector<AttemptResult>& results,
+                                                     TimePoint now, std::chrono::seconds disable_after);
+
+// The earliest next_attempt_at among pending deliveries, if any.
+std::optional<TimePoint> next_due_time(Connection& conn);
+
+}  // namespace hookgate::db

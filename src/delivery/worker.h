@@ -1,0 +1,106 @@
+#pragma once
+// The delivery worker of one hookgate process (DESIGN §5): claims due
+// deliveries in batches, sends them concurrently through the HttpSender and
+// records the results in batches. Any number of processes may run one
+// against the same database: claims use FOR UPDATE SKIP LOCKED and a lease,
+// results are fenced by the claim token.
+//
+// Two threads: the dispatcher claims and hands requests to the sender; the
+// recorder turns completions into attempt results and writes them. Both use
+// their own pooled connections, never the API's.
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "db/delivery_repository.h"
+#include "db/pool.h"
+#include "delivery/http_sender.h"
+#include "delivery/retry_policy.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace hookgate::delivery {
+
+struct WorkerOptions {
+  std::size_t batch_size = 50;         // deliveries per claim statement
+  std::size_t max_in_flight = 512;     // sends outstanding at once, per process
+  // Fallback when no NOTIFY arrives (e.g. the listener connection is down).
+  std::chrono::milliseconds poll_interval{2'000};
+  // How long a claim is exclusive: longer than the sender's total timeout plus
+  // a margin, so a live worker never loses its claim mid-request.
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::seconds disable_after{5 * 24 * 3600};  // continuous failure before an endpoint is disabled
+  std::size_t snippet_bytes = 1024;
+  std::chrono::milliseconds stop_grace{10'000};       // in-flight sends may finish within this on stop
+  RetryPolicy retry = default_retry_policy();
+};
+
+struct WorkerCounters {
+  std::uint64_t claimed = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t interrupted = 0;
+};
+
+class DeliveryWorker {
+ public:
+  DeliveryWorker(db::ConnectionPool& pool, HttpSender& sender, const Clock& clock, RandomSource& random,
+                 WorkerOptions options);
+  ~DeliveryWorker();
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  void start();
+  // Stops claiming, lets in-flight sends finish within stop_grace, records
+  // their results, then stops. Idempotent.
+  void stop();
+  // Something may be due now: a NOTIFY arrived, or a test moved its clock.
+  void wake();
+
+  WorkerCounters counters() const;
+  std::size_t in_flight() const;
+
+ private:
+  struct Completion {
+    db::ClaimedDelivery claimed;
+    SendResult sent;
+    bool was_sent = true;  // false: refused before sending (rule 3)
+  };
+
+  void dispatch_loop();
+  void record_loop();
+  // Claims one batch and starts sending it; returns how many were claimed.
+  std::size_t claim_and_send(std::size_t capacity);
+  void send(db::ClaimedDelivery claimed);
+  void complete(Completion completion);
+  void record(std::deque<Completion>& batch);
+  void wait_before_next_claim(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds delay);
+
+  db::ConnectionPool& pool_;
+  HttpSender& sender_;
+  const Clock& clock_;
+  RandomSource& random_;
+  const WorkerOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable dispatcher_wakeup_;
+  std::condition_variable recorder_wakeup_;
+  std::condition_variable drained_;
+  bool wake_pending_ = true;
+  bool stopping_ = false;
+  bool recorder_stopping_ = false;
+  std::size_t in_flight_ = 0;  // claimed and not yet recorded
+  std::deque<Completion> completed_;
+  WorkerCounters counters_;
+
+  std::thread dispatcher_;
+  std::thread recorder_;
+  std::atomic<bool> started_{false};
+};
+
+}  // namespace hookgate::delivery

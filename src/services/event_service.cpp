@@ -1,0 +1,34 @@
+#include "services/event_service.h"
+
+#include "core/error.h"
+#include "db/account_repository.h"
+
+namespace hookgate {
+
+EventService::EventService(db::ConnectionPool& pool, const CatalogueStore& catalogue, std::size_t max_data_bytes)
+    : pool_(pool), catalogue_(catalogue), max_data_bytes_(max_data_bytes) {}
+
+PublishedEvent EventService::publish(const PublishRequest& request) {
+  if (catalogue_.require()->event_type(request.type) == nullptr) {
+    throw invalid_parameter("type", "Unknown event type: " + request.type + ".");
+  }
+  if (!request.data.is_object()) throw invalid_parameter("data", "data must be a JSON object.");
+  auto data = request.data.dump();
+  if (data.size() > max_data_bytes_) {
+    throw ApiError(Errc::body_too_large, "data is " + std::to_string(data.size()) + " bytes; the limit is " +
+                                             std::to_string(max_data_bytes_) + ".",
+                   {{"param", "data"}});
+  }
+  auto conn = pool_.acquire();
+  if (!db::find_account(*conn, request.account)) {
+    throw ApiError(Errc::resource_missing, "No such account: " + request.account.str() + ".", {{"param", "account"}});
+  }
+  auto published = db::publish_event(*conn, request.account, request.type, data, request.id, request.occurred_at);
+  if (published.outcome == "conflict") {
+    throw ApiError(Errc::conflict, "Event " + published.id.str() + " was already published with another account or type.",
+                   {{"param", "id"}});
+  }
+  return {published.id, request.account, request.type, published.deliveries, published.outcome == "existing"};
+}
+
+}  // namespace hookgate
