@@ -4,6 +4,8 @@
 // that is not hookgate's.
 
 #include "support/api_fixture.h"
+#include "support/process.h"
+#include "support/test_database.h"
 #include "support/test_server.h"
 #include "support/webhook_receiver.h"
 
@@ -181,6 +183,29 @@ TEST_F(WebhookDeliveryTest, RepublishingAnIdReturnsTheOriginal) {
   EXPECT_EQ(conflict.status, 409) << conflict.body;
   auto received = receiver_.wait_for("/once", 1);
   ASSERT_EQ(received.size(), 1u);
+}
+
+TEST_F(WebhookDeliveryTest, TheEventsPublishCommandPublishesLikeTheRoute) {
+  auto endpoint = register_endpoint("/cli", {"order.accepted"});
+  receiver_.set_secrets("/cli", {endpoint["secret"].get<std::string>()});
+  Process cli({hookgate_binary(), "events", "publish", "--account", account_, "--type", "order.accepted", "--data",
+               R"({"from": "terminal"})", "--id", "evt_fromcli1"},
+              {.env = {{"HOOKGATE_DATABASE_URL", server_->config().database_url}}});
+  ASSERT_TRUE(cli.wait().exited(0)) << cli.describe();
+  auto printed = json::parse(cli.stdout_text());
+  EXPECT_EQ(printed["id"], "evt_fromcli1");
+  EXPECT_EQ(printed["deliveries"], 1);
+  auto received = receiver_.wait_for("/cli", 1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_TRUE(received[0].verified) << received[0].verify_error;
+  EXPECT_EQ(json::parse(received[0].body)["data"], json({{"from", "terminal"}}));
+
+  Process bad({hookgate_binary(), "events", "publish", "--account", account_, "--type", "order.accepted", "--data",
+               "{not json"},
+              {.env = {{"HOOKGATE_DATABASE_URL", server_->config().database_url}}});
+  auto status = bad.wait();
+  EXPECT_FALSE(status.exited(0));
+  EXPECT_THAT(bad.stderr_text(), ::testing::HasSubstr("--data"));
 }
 
 }  // namespace
