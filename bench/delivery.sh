@@ -69,8 +69,8 @@ succeeded() { sql -c "SELECT count(*) FROM webhook_deliveries WHERE status = 'su
 # 1. Throughput.
 log "publishing a backlog of $backlog_events events × $endpoints endpoints"
 for ((done = 0; done < backlog_events; done += 5000)); do
-  sql -c "SELECT count(hookgate_publish_event('$account', 'order.accepted', jsonb_build_object('n', n)))
-          FROM generate_series(1, 5000) n" >/dev/null
+  sql -c "SELECT count(*) FROM generate_series(1, 5000) n,
+          LATERAL hookgate_publish_event('$account', 'order.accepted', jsonb_build_object('n', n))" >/dev/null
 done
 total=$((backlog_events * endpoints))
 start_worker
@@ -79,6 +79,7 @@ first=$(succeeded); sleep "$seconds"; last=$(succeeded)
 stop_worker
 throughput=$(( (last - first) / seconds ))
 failed=$(sql -c "SELECT count(*) FROM webhook_attempts WHERE outcome <> 'succeeded'")
+log "throughput: $throughput deliveries/s ($failed attempts not successful)"
 
 # 2. Latency at a fixed publishing rate, one endpoint per event.
 sql -c "DELETE FROM endpoint_subscriptions WHERE endpoint_id <> 'we_bench1';
@@ -88,7 +89,8 @@ echo "SELECT hookgate_publish_event('$account', 'order.accepted', '{\"n\": 1}');
 start_worker
 sleep 2
 log "publishing at $rate events/s for ${seconds}s"
-"$pgbench" -n -q -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/publish.sql" "$HOOKGATE_DATABASE_URL" >"$work/pgbench.txt" 2>&1
+"$pgbench" -n -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/publish.sql" "$HOOKGATE_DATABASE_URL" >"$work/pgbench.txt" 2>&1 \
+  || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
 sleep 3
 stop_worker
 read -r events p50 p99 < <(sql -F ' ' -c "

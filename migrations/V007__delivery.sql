@@ -68,6 +68,8 @@ CREATE TABLE webhook_attempts (
   response_snippet  text
 );
 CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, attempt_number);
+-- Attempts still in flight: each claim closes its delivery's leftover one.
+CREATE INDEX webhook_attempts_open_idx ON webhook_attempts (delivery_id) WHERE outcome IS NULL;
 
 CREATE FUNCTION hookgate_random_id(prefix text) RETURNS text LANGUAGE sql VOLATILE AS $$
   SELECT prefix || replace(gen_random_uuid()::text, '-', '')
@@ -75,37 +77,45 @@ $$;
 
 -- Every subscription pattern that matches an event type: the type, each
 -- dotted family wildcard, and "*" (mirrors patterns_matching() in C++).
-CREATE FUNCTION hookgate_patterns_matching(event_type text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-  SELECT ARRAY[event_type, '*'] || coalesce(
-    (SELECT array_agg(array_to_string(parts[1:i], '.') || '.*')
-       FROM generate_series(1, array_length(parts, 1) - 1) AS i), '{}')
-  FROM string_to_array(event_type, '.') AS parts
-$$;
+CREATE FUNCTION hookgate_patterns_matching(event_type text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  parts text[] := string_to_array(event_type, '.');
+  out text[] := ARRAY[event_type, '*'];
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(parts, 1), 1) - 1 LOOP
+    out := out || (array_to_string(parts[1:i], '.') || '.*');
+  END LOOP;
+  RETURN out;
+END $$;
 
 -- DESIGN §3 rule 3 (mirrors subscription_status() in C++): a subscription is
 -- authorized while its key is not revoked and still effectively holds the
 -- read scope of every type the pattern matches (a pk_ key never holds a
 -- scope that requires sk_).
+-- (PL/pgSQL rather than SQL functions throughout: their plans are cached
+-- per connection, where a non-inlinable SQL function is planned per call.)
 CREATE FUNCTION hookgate_subscription_authorized(pattern text, key_id text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT k.revoked_at IS NULL AND NOT EXISTS (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT k.revoked_at IS NULL AND NOT EXISTS (
     SELECT 1 FROM event_types t JOIN scopes sc ON sc.name = t.scope
     WHERE (pattern = '*' OR pattern = t.name
            OR (right(pattern, 2) = '.*' AND starts_with(t.name, left(pattern, -1))))
       AND NOT ((k.kind = 'sk' OR NOT sc.requires_sk)
                AND EXISTS (SELECT 1 FROM api_key_scopes ks WHERE ks.key_id = k.id AND ks.scope = t.scope)))
-  FROM api_keys k WHERE k.id = key_id
-$$;
+    FROM api_keys k WHERE k.id = hookgate_subscription_authorized.key_id);
+END $$;
 
 -- True when an enabled endpoint has an authorized subscription for the type.
 CREATE FUNCTION hookgate_endpoint_receives(endpoint_id text, event_type text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (
     SELECT 1 FROM endpoint_subscriptions s
     WHERE s.endpoint_id = hookgate_endpoint_receives.endpoint_id
-      AND s.pattern = ANY (hookgate_patterns_matching(event_type))
-      AND hookgate_subscription_authorized(s.pattern, s.authorized_by))
-$$;
+      AND s.pattern = ANY (hookgate_patterns_matching(hookgate_endpoint_receives.event_type))
+      AND hookgate_subscription_authorized(s.pattern, s.authorized_by));
+END $$;
 
 -- Publishes an event and fans it out in one statement. Idempotent on the id:
 -- the same id again returns outcome 'existing' and fans out nothing; an id
@@ -139,10 +149,21 @@ BEGIN
     RETURN;
   END IF;
 
+  -- Set-based: the account's matching subscriptions, with each distinct
+  -- (pattern, key) authorization decided once, not once per endpoint.
+  WITH candidates AS MATERIALIZED (
+    SELECT s.endpoint_id, s.pattern, s.authorized_by
+    FROM webhook_endpoints e JOIN endpoint_subscriptions s ON s.endpoint_id = e.id
+    WHERE e.account_id = p_account AND e.status = 'enabled'
+      AND s.pattern = ANY (hookgate_patterns_matching(p_type))
+  ), grants AS MATERIALIZED (
+    SELECT g.pattern, g.authorized_by
+    FROM (SELECT DISTINCT pattern, authorized_by FROM candidates OFFSET 0) g  -- OFFSET 0: no pushdown
+    WHERE hookgate_subscription_authorized(g.pattern, g.authorized_by)
+  )
   INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, next_attempt_at)
-  SELECT hookgate_random_id('whd_'), p_account, v_id, e.id, p_type, now()
-  FROM webhook_endpoints e
-  WHERE e.account_id = p_account AND e.status = 'enabled' AND hookgate_endpoint_receives(e.id, p_type);
+  SELECT hookgate_random_id('whd_'), p_account, v_id, r.endpoint_id, p_type, now()
+  FROM (SELECT DISTINCT c.endpoint_id FROM candidates c JOIN grants USING (pattern, authorized_by)) r;
   GET DIAGNOSTICS v_count = ROW_COUNT;
   IF v_count > 0 THEN
     PERFORM pg_notify('hookgate_deliveries', '');

@@ -143,7 +143,9 @@ TEST_F(WebhookDeliveryTest, PublishingValidatesItsInput) {
     auto response = publish(body);
     EXPECT_EQ(response.status, status) << body.dump() << " → " << response.body;
     EXPECT_EQ(response.json()["error"]["code"], code) << response.body;
-    if (!param.empty()) EXPECT_EQ(response.json()["error"]["param"], param) << response.body;
+    if (!param.empty()) {
+      EXPECT_EQ(response.json()["error"]["param"], param) << response.body;
+    }
   };
   json data = {{"x", 1}};
   expect_error({{"account", account_}, {"type", "order.nope"}, {"data", data}}, 400, "INVALID_PARAMETER", "type");
