@@ -20,23 +20,33 @@ class EventTypeList {
 
   http::Response render(const Principal& principal) {
     auto catalogue = store_.require();
+    // Built on every request: sized once, no temporaries.
+    std::size_t key_size = 0;
+    for (const auto& scope : principal.scopes) key_size += scope.size() + 1;
     std::string scopes_key;
-    for (const auto& scope : principal.scopes) scopes_key += scope + ' ';
-    std::lock_guard lock(mutex_);
-    if (catalogue != catalogue_ || bodies_.size() > 1024) {
-      catalogue_ = catalogue;
-      bodies_.clear();
+    scopes_key.reserve(key_size);
+    for (const auto& scope : principal.scopes) (scopes_key += scope) += ' ';
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard lock(mutex_);
+      if (catalogue != catalogue_ || bodies_.size() > 1024) {
+        catalogue_ = catalogue;
+        bodies_.clear();
+      }
+      auto& cached = bodies_[scopes_key];
+      if (!cached) {
+        nlohmann::json data = nlohmann::json::array();
+        for (const auto& type : catalogue->event_types()) data.push_back(views::event_type(type, principal.scopes));
+        cached = std::make_shared<const std::string>(
+            nlohmann::json{{"object", "list"}, {"url", "/v1/event_types"}, {"data", std::move(data)},
+                           {"has_more", false}}
+                .dump());
+      }
+      body = cached;
     }
-    auto [it, inserted] = bodies_.try_emplace(scopes_key);
-    if (inserted) {
-      nlohmann::json data = nlohmann::json::array();
-      for (const auto& type : catalogue->event_types()) data.push_back(views::event_type(type, principal.scopes));
-      it->second = nlohmann::json{{"object", "list"}, {"url", "/v1/event_types"}, {"data", std::move(data)},
-                                  {"has_more", false}}
-                       .dump();
-    }
+    // The copy into the response happens outside the lock shared by all handler threads.
     http::Response response;
-    response.body = it->second;
+    response.body = *body;
     return response;
   }
 
@@ -44,7 +54,7 @@ class EventTypeList {
   const CatalogueStore& store_;
   std::mutex mutex_;
   std::shared_ptr<const Catalogue> catalogue_;
-  std::unordered_map<std::string, std::string> bodies_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> bodies_;
 };
 
 }  // namespace

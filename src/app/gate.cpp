@@ -2,15 +2,27 @@
 
 #include "core/error.h"
 
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
 namespace hookgate {
 
 namespace {
 
 void set_rate_limit_headers(http::Response& response, const RateLimitDecision& decision) {
+  response.headers.reserve(response.headers.size() + 4);
   response.set_header("RateLimit-Limit", std::to_string(decision.limit));
   response.set_header("RateLimit-Remaining", std::to_string(decision.remaining));
   response.set_header("RateLimit-Reset", std::to_string(decision.reset.count()));
   if (!decision.allowed) response.set_header("Retry-After", std::to_string(decision.retry_after.count()));
+}
+
+// The gate's own refusals are answered without a throw and rethrow: the 403
+// and 429 paths are as hot as the success path under abuse.
+http::Response refusal(const ApiError& error, const http::Request& request) {
+  return http::json_response(http_status(error.code()), error_body(error, request.request_id));
 }
 
 }  // namespace
@@ -29,18 +41,25 @@ http::Route Gate::protect(ApiRoute route) const {
 http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
   // Errors before a key is known carry no rate-limit headers; the router maps them.
   auto principal = authenticator_.authenticate(request.header("Authorization"), request.header_count("Authorization"));
-  auto decision = rate_limiter_.take(principal.key_id.str());
+  auto decision = rate_limiter_.take(principal->key_id.str());
+  // Built only when the route declares a scope, so "any valid key" allocates nothing.
+  std::vector<std::string> required;
+  if (auto scope = required_scope(request.method, route.scopes); !scope.empty()) required.emplace_back(scope);
+  auto missing = missing_scopes(principal->scopes, required);
   http::Response response;
-  try {
-    if (!decision.allowed) {
-      throw ApiError(Errc::rate_limited, "Too many requests with this API key; retry after " +
-                                             std::to_string(decision.retry_after.count()) + " s.");
+  if (!decision.allowed) {
+    response = refusal(ApiError(Errc::rate_limited, "Too many requests with this API key; retry after " +
+                                                        std::to_string(decision.retry_after.count()) + " s."),
+                       request);
+  } else if (!missing.empty()) {
+    response = refusal(scope_required(missing), request);
+  } else {
+    try {
+      // Only requests that passed the gate may claim an idempotency key.
+      response = idempotency_.run(principal->account, request, [&] { return route.handler(request, *principal); });
+    } catch (...) {
+      response = http::error_response(std::current_exception(), request);
     }
-    require_scopes(principal.scopes, {std::string(required_scope(request.method, route.scopes))});
-    // Only requests that passed the gate may claim an idempotency key.
-    response = idempotency_.run(principal.account, request, [&] { return route.handler(request, principal); });
-  } catch (...) {
-    response = http::error_response(std::current_exception(), request);
   }
   set_rate_limit_headers(response, decision);
   return response;

@@ -3,6 +3,9 @@
 #include "core/error.h"
 #include "core/log.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace hookgate {
 
 namespace {
@@ -69,7 +72,8 @@ Authenticator::Authenticator(db::ConnectionPool& pool, KeyCache& cache, const Ca
                              KeyUseRecorder& uses)
     : pool_(pool), cache_(cache), catalogue_(catalogue), uses_(uses) {}
 
-Principal Authenticator::authenticate(std::optional<std::string_view> authorization, std::size_t header_count) {
+std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
+                                                              std::size_t header_count) {
   if (!authorization || header_count == 0) {
     throw ApiError(Errc::authentication_required,
                    "No API key provided. Send it as 'Authorization: Bearer <key>'.");
@@ -81,10 +85,12 @@ Principal Authenticator::authenticate(std::optional<std::string_view> authorizat
   if (!parsed) throw invalid_key();
 
   auto hash_bytes = api_key_hash(*token);
-  std::string hash(hash_bytes.begin(), hash_bytes.end());
-  if (auto cached = cache_.lookup(hash)) {
+  KeyDigest digest{};
+  if (hash_bytes.size() != digest.size()) throw std::logic_error("API key hashes must be SHA-256 digests");
+  std::copy(hash_bytes.begin(), hash_bytes.end(), digest.begin());
+  if (auto cached = cache_.lookup(digest)) {
     uses_.record(cached->key_id);
-    return *cached;
+    return cached;
   }
   auto generation = cache_.generation();
   std::optional<db::KeyGrant> grant;
@@ -93,11 +99,11 @@ Principal Authenticator::authenticate(std::optional<std::string_view> authorizat
     grant = db::find_grant_by_hash(*conn, hash_bytes);
   }
   if (!grant || grant->kind != parsed->kind) throw invalid_key();
-  auto catalogue = catalogue_.get();
-  Principal principal{grant->id, grant->account, grant->kind,
-                      effective_scopes(grant->kind, grant->assigned, *catalogue)};
-  cache_.insert(hash, KeyCache::Entry{principal, grant->secret_expires_at}, generation);
-  uses_.record(principal.key_id);
+  auto catalogue = catalogue_.require();
+  auto principal = std::make_shared<const Principal>(
+      Principal{grant->id, grant->account, grant->kind, effective_scopes(grant->kind, grant->assigned, *catalogue)});
+  cache_.insert(digest, KeyCache::Entry{principal, grant->secret_expires_at}, generation);
+  uses_.record(principal->key_id);
   return principal;
 }
 

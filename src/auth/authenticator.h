@@ -11,6 +11,7 @@
 #include "db/pool.h"
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -46,8 +47,10 @@ class Authenticator {
   Authenticator(db::ConnectionPool& pool, KeyCache& cache, const CatalogueStore& catalogue, KeyUseRecorder& uses);
 
   // `authorization` is the Authorization header if present; `header_count`
-  // how many times it was sent (more than once is refused).
-  Principal authenticate(std::optional<std::string_view> authorization, std::size_t header_count);
+  // how many times it was sent (more than once is refused). Never null: a
+  // refusal throws. Shared, so a cache hit copies nothing.
+  std::shared_ptr<const Principal> authenticate(std::optional<std::string_view> authorization,
+                                                std::size_t header_count);
 
  private:
   db::ConnectionPool& pool_;

@@ -7,13 +7,19 @@
 //  * while the notification connection is down the cache is untrusted: it
 //    answers nothing and stores nothing, so every request reads Postgres.
 // A TTL bounds the life of any entry regardless.
+//
+// Entries hold an immutable Principal behind a shared_ptr: a hit hands out a
+// reference count, not a copy of the scope set (this is on every request).
 
 #include "auth/principal.h"
 #include "core/clock.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -21,20 +27,23 @@
 
 namespace hookgate {
 
+// SHA-256 of a whole API key, as stored in Postgres.
+using KeyDigest = std::array<unsigned char, 32>;
+
 class KeyCache {
  public:
   struct Entry {
-    Principal principal;
+    std::shared_ptr<const Principal> principal;
     std::optional<TimePoint> expires_at;  // a rolled-away secret's end of grace
   };
 
   explicit KeyCache(const Clock& clock, std::chrono::seconds ttl = std::chrono::seconds(60),
                     std::size_t max_entries = 100'000);
 
-  std::optional<Principal> lookup(const std::string& secret_hash) const;
+  std::shared_ptr<const Principal> lookup(const KeyDigest& secret_hash) const;
   std::uint64_t generation() const { return generation_.load(); }
   // Stores only if nothing was invalidated since `generation` was read.
-  void insert(const std::string& secret_hash, Entry entry, std::uint64_t generation);
+  void insert(const KeyDigest& secret_hash, Entry entry, std::uint64_t generation);
 
   void invalidate_key(const std::string& key_id);
   void invalidate_all();
@@ -43,18 +52,33 @@ class KeyCache {
 
   std::uint64_t hits() const { return hits_.load(); }
   std::uint64_t misses() const { return misses_.load(); }
+  std::size_t size() const;
 
  private:
   struct Stored {
     Entry entry;
     TimePoint stored_at;
   };
+  // The key is already a uniformly distributed SHA-256 digest, so its first
+  // bytes are the bucket hash; rehashing it would be wasted work. Only keys
+  // found in Postgres are ever inserted, so callers cannot aim collisions.
+  struct DigestHash {
+    std::size_t operator()(const KeyDigest& digest) const {
+      std::size_t value;
+      std::memcpy(&value, digest.data(), sizeof value);
+      return value;
+    }
+  };
+  // Digests are compared in constant time, like every other secret.
+  struct DigestEqual {
+    bool operator()(const KeyDigest& a, const KeyDigest& b) const;
+  };
 
   const Clock& clock_;
   const std::chrono::seconds ttl_;
   const std::size_t max_entries_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Stored> entries_;
+  std::unordered_map<KeyDigest, Stored, DigestHash, DigestEqual> entries_;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> trusted_{false};
   mutable std::atomic<std::uint64_t> hits_{0};

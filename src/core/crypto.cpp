@@ -8,10 +8,21 @@
 
 namespace hookgate::crypto {
 
+namespace {
+
+// Fetched once: handed EVP_sha256(), OpenSSL 3 looks the implementation up
+// again on every call, which costs about as much as hashing an API key does.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+}  // namespace
+
 std::vector<unsigned char> sha256(std::string_view data) {
   std::vector<unsigned char> digest(EVP_MAX_MD_SIZE);
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_md(), nullptr) != 1) {
     throw std::runtime_error("EVP_Digest failed");
   }
   digest.resize(length);

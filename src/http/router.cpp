@@ -14,31 +14,30 @@ namespace hookgate::http {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
-  std::size_t start = 1;  // paths start with '/'
-  while (start <= path.size()) {
-    auto end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    segments.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return segments;
-}
-
+// Walks both paths segment by segment ('/'-separated, after the leading '/')
+// without building vectors: every route is tried in turn on every request.
 bool match_pattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params) {
-  auto wanted = split_path(pattern);
-  auto actual = split_path(path);
-  if (wanted.size() != actual.size()) return false;
   std::map<std::string, std::string> found;
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    const auto& w = wanted[i];
+  std::size_t w_start = 1, a_start = 1;  // paths start with '/'
+  for (;;) {
+    auto w_end = std::min(pattern.find('/', w_start), pattern.size());
+    auto a_end = std::min(path.find('/', a_start), path.size());
+    auto w = pattern.substr(w_start, w_end - w_start);
+    auto actual = path.substr(a_start, a_end - a_start);
     if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-      if (actual[i].empty()) return false;
-      found.emplace(std::string(w.substr(1, w.size() - 2)), std::string(actual[i]));
-    } else if (w != actual[i]) {
+      if (actual.empty()) return false;
+      found.emplace(std::string(w.substr(1, w.size() - 2)), std::string(actual));
+    } else if (w != actual) {
       return false;
     }
+    bool pattern_done = w_end == pattern.size();
+    bool path_done = a_end == path.size();
+    if (pattern_done || path_done) {
+      if (pattern_done != path_done) return false;  // different segment counts
+      break;
+    }
+    w_start = w_end + 1;
+    a_start = a_end + 1;
   }
   params = std::move(found);
   return true;

@@ -1,5 +1,7 @@
 #include "core/rate_limiter.h"
 
+#include "manual_clock.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,17 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Atomic so the concurrency test may advance time while others read it.
-class ManualClock final : public Clock {
- public:
-  TimePoint now() const override { return TimePoint(TimePoint::duration(ticks_.load())); }
-  void advance(std::chrono::nanoseconds by) {
-    ticks_ += std::chrono::duration_cast<TimePoint::duration>(by).count();
-  }
-
- private:
-  std::atomic<TimePoint::rep> ticks_{std::chrono::duration_cast<TimePoint::duration>(1'700'000'000s).count()};
-};
+using testing::ManualClock;
 
 int count_allowed(RateLimiter& limiter, std::string_view key, int attempts) {
   int allowed = 0;
