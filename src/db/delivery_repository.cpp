@@ -150,10 +150,12 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
     if (r.counts_for_health) latest_by_endpoint[r.endpoint.str()] = &r;
   }
   ArrayLiteral healthy, failing, gone;
+  bool any_healthy = false;
   bool any_failing = false;
   for (const auto& [endpoint, r] : latest_by_endpoint) {
     if (r->outcome == "succeeded") {
       healthy.text(endpoint);
+      any_healthy = true;
     } else {
       failing.text(endpoint);
       any_failing = true;
@@ -165,15 +167,13 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
   exec(tx, conn, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
        outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str());
   std::vector<DisabledEndpoint> disabled;
-  if (!latest_by_endpoint.empty()) {
-    exec(tx, conn, kHealthy, healthy.str());
-    if (any_failing) {
-      exec(tx, conn, kFailing, failing.str(), micros(now));
-      auto rows = exec(tx, conn, kDisable, gone.str(), failing.str(), micros(now),
-                       static_cast<std::int64_t>(disable_after.count()) * 1'000'000);
-      for (const auto& row : rows) {
-        disabled.push_back({EndpointId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>()});
-      }
+  if (any_healthy) exec(tx, conn, kHealthy, healthy.str());
+  if (any_failing) {
+    exec(tx, conn, kFailing, failing.str(), micros(now));
+    auto rows = exec(tx, conn, kDisable, gone.str(), failing.str(), micros(now),
+                     static_cast<std::int64_t>(disable_after.count()) * 1'000'000);
+    for (const auto& row : rows) {
+      disabled.push_back({EndpointId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>()});
     }
   }
   tx.commit();

@@ -1,7 +1,6 @@
 #include "delivery/worker.h"
 
 #include "core/log.h"
-#include "core/timefmt.h"
 #include "delivery/attempt_outcome.h"
 #include "delivery/signing.h"
 
