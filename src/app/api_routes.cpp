@@ -1,5 +1,6 @@
 #include "app/api_routes.h"
 
+#include "app/deliveries_api.h"
 #include "app/endpoints_api.h"
 #include "app/request_decoding.h"
 #include "app/views.h"
@@ -69,6 +70,7 @@ std::vector<ApiRoute> api_routes(ApiServices services) {
        }},
   };
   for (auto& route : endpoint_routes(services.endpoints, catalogue)) routes.push_back(std::move(route));
+  for (auto& route : delivery_routes(services.deliveries)) routes.push_back(std::move(route));
   return routes;
 }
 

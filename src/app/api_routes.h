@@ -4,6 +4,7 @@
 
 #include "app/gate.h"
 #include "auth/catalogue_store.h"
+#include "services/delivery_service.h"
 #include "services/endpoint_service.h"
 
 #include <vector>
@@ -13,6 +14,7 @@ namespace hookgate {
 struct ApiServices {
   const CatalogueStore& catalogue;
   EndpointService& endpoints;
+  DeliveryService& deliveries;
 };
 
 std::vector<ApiRoute> api_routes(ApiServices services);

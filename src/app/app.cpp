@@ -32,21 +32,27 @@ App::App(Config config)
       endpoint_service_(pool_, catalogue_, random_, UrlPolicy{config_.allow_private_targets},
                         EndpointLimits{config_.max_endpoints_per_account}),
       event_service_(pool_, catalogue_, config_.max_event_bytes),
+      delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),
       delivery_(config_.role == Config::Role::api ? nullptr
                                                   : std::make_unique<DeliveryEngine>(config_, clock_, random_)),
+      retry_jobs_(config_.role == Config::Role::api
+                      ? nullptr
+                      : std::make_unique<delivery::RetryJobRunner>(
+                            pool_, delivery::RetryJobOptions{static_cast<double>(config_.recover_rate)})),
       listener_(
           config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
   add_operator_routes(router_, operator_service_, event_service_, config_.operator_token);
-  for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_})) {
+  for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_, delivery_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
     router_.add(gate_.protect(std::move(route)));
   }
   listener_.start();
   key_uses_.start();
   if (delivery_) delivery_->start();
+  if (retry_jobs_) retry_jobs_->start();
 }
 
 App::~App() { shutdown(); }
@@ -55,6 +61,7 @@ bool App::wait_until_listening(std::chrono::milliseconds timeout) { return liste
 
 void App::shutdown() {
   listener_.stop();
+  if (retry_jobs_) retry_jobs_->stop();
   if (delivery_) delivery_->stop();
   key_uses_.stop();
   pool_.close();

@@ -14,6 +14,8 @@
 #include "db/notification_listener.h"
 #include "db/pool.h"
 #include "http/router.h"
+#include "delivery/retry_job_runner.h"
+#include "services/delivery_service.h"
 #include "services/endpoint_service.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
@@ -36,6 +38,9 @@ class App {
   OperatorService& operators() { return operator_service_; }
   const CatalogueStore& catalogue() const { return catalogue_; }
   EventService& events() { return event_service_; }
+  DeliveryService& deliveries() { return delivery_service_; }
+  // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
+  delivery::RetryJobRunner* retry_jobs() { return retry_jobs_.get(); }
   // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
   DeliveryEngine* delivery() { return delivery_.get(); }
 
@@ -73,9 +78,11 @@ class App {
   OperatorService operator_service_;
   EndpointService endpoint_service_;
   EventService event_service_;
+  DeliveryService delivery_service_;
   http::Router router_;
   std::vector<ApiRouteSpec> api_route_specs_;
   std::unique_ptr<DeliveryEngine> delivery_;
+  std::unique_ptr<delivery::RetryJobRunner> retry_jobs_;
   db::NotificationListener listener_;  // last: its callbacks use everything above
 };
 

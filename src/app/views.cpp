@@ -87,4 +87,85 @@ nlohmann::json published_event(const PublishedEvent& event) {
           {"duplicate", event.duplicate}};
 }
 
+nlohmann::json delivery(const db::DeliverySummary& summary) {
+  nlohmann::json last_attempt = nullptr;
+  if (summary.last_attempt_at) {
+    last_attempt = {{"at", format_rfc3339(*summary.last_attempt_at)},
+                    {"status_code", summary.last_status_code ? nlohmann::json(*summary.last_status_code) : nullptr},
+                    {"error", summary.last_error ? nlohmann::json(*summary.last_error) : nullptr}};
+  }
+  return {{"id", summary.id.str()},
+          {"object", "webhook_delivery"},
+          {"endpoint", summary.endpoint.str()},
+          {"event", summary.event.str()},
+          {"event_type", summary.event_type},
+          {"status", summary.status},
+          {"attempt_count", summary.attempt_count},
+          {"last_attempt", std::move(last_attempt)},
+          {"next_attempt_at", optional_time(summary.next_attempt_at)},
+          {"created", format_rfc3339(summary.created)}};
+}
+
+nlohmann::json delivery_detail(const DeliveryView& view) {
+  const auto& detail = view.detail;
+  auto body = delivery(detail.summary);
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const auto& attempt : detail.attempts) {
+    auto optional_text = [](const std::optional<std::string>& text) {
+      return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+    };
+    attempts.push_back(
+        {{"id", attempt.id.str()},
+         {"object", "webhook_attempt"},
+         {"attempt_number", attempt.attempt_number},
+         {"started_at", format_rfc3339(attempt.started)},
+         {"finished_at", optional_time(attempt.finished)},
+         {"duration_ms", attempt.duration_us ? nlohmann::json(static_cast<double>(*attempt.duration_us) / 1000.0)
+                                             : nullptr},
+         // No outcome yet: the attempt is in flight (or its worker died and
+         // the next claim will mark it interrupted).
+         {"outcome", attempt.outcome.value_or("in_progress")},
+         {"status_code", attempt.status_code ? nlohmann::json(*attempt.status_code) : nullptr},
+         {"error", optional_text(attempt.error)},
+         {"response_snippet", optional_text(attempt.response_snippet)}});
+  }
+  nlohmann::json retries = nlohmann::json::array();
+  for (const auto& retry : detail.retries) {
+    retries.push_back({{"requested_by", retry.requested_by.str()},
+                       {"requested_at", format_rfc3339(retry.requested_at)},
+                       {"retry_job", retry.retry_job ? nlohmann::json(retry.retry_job->str()) : nullptr}});
+  }
+  body["attempts"] = std::move(attempts);
+  body["retries"] = std::move(retries);
+  if (view.payload.visible) {
+    body["payload"] = nlohmann::json::parse(detail.payload);
+    body["payload_withheld"] = nullptr;
+  } else {
+    const auto& scope = view.payload.required_scope;
+    body["payload"] = nullptr;
+    body["payload_withheld"] = {
+        {"required_scope", scope.empty() ? nlohmann::json(nullptr) : nlohmann::json(scope)},
+        {"message", scope.empty() ? "The event type " + detail.summary.event_type +
+                                        " is no longer in the catalogue, so no key can read its payload."
+                                  : "The payload is shown only to keys that also hold " + scope + "."}};
+  }
+  return body;
+}
+
+nlohmann::json retry_job(const db::RetryJobRecord& job) {
+  return {{"id", job.id.str()},
+          {"object", "retry_job"},
+          {"endpoint", job.endpoint.str()},
+          {"status", job.status},
+          {"since", format_rfc3339(job.since)},
+          {"until", format_rfc3339(job.until)},
+          {"total", job.total},
+          {"done", job.done},
+          {"failed", job.failed},
+          {"skipped", job.skipped},
+          {"requested_by", job.requested_by.str()},
+          {"created", format_rfc3339(job.created)},
+          {"completed_at", optional_time(job.completed)}};
+}
+
 }  // namespace hookgate::views

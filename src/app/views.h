@@ -7,6 +7,7 @@
 #include "db/account_repository.h"
 #include "db/key_repository.h"
 #include "db/endpoint_repository.h"
+#include "services/delivery_service.h"
 #include "services/endpoint_service.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
@@ -22,6 +23,10 @@ nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catal
 nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue);
 nlohmann::json published_event(const PublishedEvent& event);
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
+nlohmann::json delivery(const db::DeliverySummary& summary);
+// With attempts, retries and the payload (or why it is withheld, rule 4).
+nlohmann::json delivery_detail(const DeliveryView& view);
+nlohmann::json retry_job(const db::RetryJobRecord& job);
 
 template <class T, class Render>
 nlohmann::json list(const Page<T>& page, const std::string& url, Render render) {

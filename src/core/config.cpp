@@ -82,6 +82,8 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_DISABLE_AFTER_SECONDS",
       "HOOKGATE_MAX_EVENT_BYTES",
       "HOOKGATE_CA_FILE",
+      "HOOKGATE_RECOVER_RATE",
+      "HOOKGATE_RECOVER_MAX_WINDOW_SECONDS",
   };
   return names;
 }
@@ -153,6 +155,10 @@ Config load_config(const EnvLookup& env) {
   if (seconds != 0) config.disable_after = std::chrono::seconds(seconds);
   count("HOOKGATE_MAX_EVENT_BYTES", config.max_event_bytes, 2, 16 * 1024 * 1024);
   if (auto value = env("HOOKGATE_CA_FILE")) config.ca_file = *value;
+  count("HOOKGATE_RECOVER_RATE", config.recover_rate, 1, 100'000);
+  seconds = 0;
+  count("HOOKGATE_RECOVER_MAX_WINDOW_SECONDS", seconds, 60, 365 * 24 * 3'600);
+  if (seconds != 0) config.recover_max_window = std::chrono::seconds(seconds);
   if (auto value = env("HOOKGATE_LOG_LEVEL")) {
     if (*value != "debug" && *value != "info" && *value != "warn" && *value != "error") {
       fail("HOOKGATE_LOG_LEVEL", *value, "debug, info, warn or error");

@@ -54,6 +54,8 @@ struct Config {
   std::chrono::seconds disable_after{5 * 24 * 3'600};        // continuous failure before an endpoint is disabled
   std::size_t max_event_bytes = 256 * 1024;                  // an event's data, serialized
   std::string ca_file;                                       // extra trust anchors for https deliveries
+  std::size_t recover_rate = 10;                             // deliveries/s a retry job sends to its endpoint
+  std::chrono::seconds recover_max_window{14 * 24 * 3'600};  // how far back a retry job may reach
 };
 
 class ConfigError : public std::runtime_error {

@@ -30,6 +30,10 @@ ErrorInfo info(Errc code) {
     case Errc::idempotency_key_reused: return {"IDEMPOTENCY_KEY_REUSED", "idempotency_error", 409};
     case Errc::idempotency_request_in_progress: return {"IDEMPOTENCY_REQUEST_IN_PROGRESS", "idempotency_error", 409};
     case Errc::conflict: return {"CONFLICT", "invalid_request_error", 409};
+    case Errc::endpoint_disabled: return {"ENDPOINT_DISABLED", "invalid_request_error", 409};
+    case Errc::subscription_unauthorized: return {"SUBSCRIPTION_UNAUTHORIZED", "invalid_request_error", 409};
+    case Errc::delivery_in_progress: return {"DELIVERY_IN_PROGRESS", "invalid_request_error", 409};
+    case Errc::retry_job_running: return {"RETRY_JOB_RUNNING", "invalid_request_error", 409};
     case Errc::limit_exceeded: return {"LIMIT_EXCEEDED", "invalid_request_error", 422};
     case Errc::rate_limited: return {"RATE_LIMITED", "rate_limit_error", 429};
     case Errc::service_unavailable: return {"SERVICE_UNAVAILABLE", "api_error", 503};

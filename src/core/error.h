@@ -34,6 +34,10 @@ enum class Errc {
   idempotency_key_reused,
   idempotency_request_in_progress,
   conflict,
+  endpoint_disabled,
+  subscription_unauthorized,
+  delivery_in_progress,
+  retry_job_running,
   limit_exceeded,
   rate_limited,
   // Server side.

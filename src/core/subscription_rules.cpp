@@ -27,4 +27,10 @@ std::vector<std::string> scopes_needed_for_change(const EndpointChange& change, 
   return scopes_for_patterns(catalogue, added, "enabled_events");
 }
 
+PayloadVisibility payload_visibility(std::string_view event_type, const ScopeSet& held, const Catalogue& catalogue) {
+  const auto* type = catalogue.event_type(event_type);
+  if (type == nullptr) return {false, ""};
+  return {held.count(type->scope) != 0, type->scope};
+}
+
 }  // namespace hookgate

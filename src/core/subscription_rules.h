@@ -1,6 +1,7 @@
 #pragma once
-// DESIGN §3 rules 1-3 as pure functions: which scopes an endpoint change
-// needs, and whether a stored subscription is still authorized by its key.
+// DESIGN §3 rules 1-4 as pure functions: which scopes an endpoint change
+// needs, whether a stored subscription is still authorized by its key, and
+// whether a key may see a delivered event's payload.
 
 #include "core/api_key_format.h"
 #include "core/scopes.h"
@@ -41,5 +42,14 @@ struct EndpointChange {
 // changing the url or re-enabling needs those of every pattern the endpoint
 // will then receive. (`manage` itself is checked by the gate.)
 std::vector<std::string> scopes_needed_for_change(const EndpointChange& change, const Catalogue& catalogue);
+
+// Rule 4: a delivery's payload is shown only to a key that could read the
+// event itself. When withheld, `required_scope` is the scope that would show
+// it (empty when the type has left the catalogue: then nothing shows it).
+struct PayloadVisibility {
+  bool visible = false;
+  std::string required_scope;
+};
+PayloadVisibility payload_visibility(std::string_view event_type, const ScopeSet& held, const Catalogue& catalogue);
 
 }  // namespace hookgate

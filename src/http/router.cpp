@@ -45,8 +45,24 @@ bool match_pattern(std::string_view pattern, std::string_view path, std::map<std
 
 }  // namespace
 
+// Browsers and curl send Stripe-style parameters such as `created[gte]` with
+// bare brackets, which RFC 3986 reserves; they are accepted as if encoded.
+std::string encode_brackets(std::string_view target) {
+  std::string out;
+  out.reserve(target.size() + 8);
+  for (char c : target) {
+    if (c == '[') out += "%5B";
+    else if (c == ']') out += "%5D";
+    else out += c;
+  }
+  return out;
+}
+
 bool parse_target(Request& request) {
-  auto parsed = boost::urls::parse_origin_form(request.target);
+  std::string encoded;
+  std::string_view target = request.target;
+  if (target.find_first_of("[]") != std::string_view::npos) target = encoded = encode_brackets(target);
+  auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return false;
   request.path = parsed->path();
   request.query.clear();

@@ -64,5 +64,24 @@ TEST(ScopesNeededForChangeTest, NewUrlOrReEnablingNeedsEveryReceivedScope) {
             std::vector<std::string>{"store.orders:read"});
 }
 
+TEST(PayloadVisibilityTest, ShownWhenTheKeyHoldsTheEventsReadScope) {
+  auto visibility = payload_visibility("order.accepted", {"webhooks.deliveries:read", "store.orders:read"}, catalogue());
+  EXPECT_TRUE(visibility.visible);
+  EXPECT_EQ(visibility.required_scope, "store.orders:read");
+}
+
+TEST(PayloadVisibilityTest, WithheldNamingTheScopeThatWouldShowIt) {
+  auto visibility = payload_visibility("payment_intent.created", {"webhooks.deliveries:read", "store.orders:read"},
+                                       catalogue());
+  EXPECT_FALSE(visibility.visible);
+  EXPECT_EQ(visibility.required_scope, "pay.intents:read");
+}
+
+TEST(PayloadVisibilityTest, WithheldFromEveryoneOnceTheTypeLeftTheCatalogue) {
+  auto visibility = payload_visibility("order.vanished", {"store.orders:read"}, catalogue());
+  EXPECT_FALSE(visibility.visible);
+  EXPECT_TRUE(visibility.required_scope.empty());
+}
+
 }  // namespace
 }  // namespace hookgate

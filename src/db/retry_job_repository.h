@@ -1,0 +1,50 @@
+#pragma once
+// Retry jobs ("recover"): re-send an endpoint's failed deliveries of a time
+// window. The set is fixed when the job is created; workers send it in
+// rate-limited slices, and all state lives here, so a job outlives the
+// process that started it.
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "db/pool.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace hookgate::db {
+
+// What a job is asked to do: send the endpoint's failed deliveries created
+// in [since, until] again, on behalf of `requested_by`.
+struct NewRetryJob {
+  RetryJobId id;
+  AccountId account;
+  EndpointId endpoint;
+  ApiKeyId requested_by;
+  TimePoint since;
+  TimePoint until;
+};
+
+struct RetryJobRecord : NewRetryJob {
+  std::string status;  // running, completed
+  int total = 0;
+  int done = 0;     // sent again
+  int failed = 0;   // could not be sent again (endpoint disabled, subscription unauthorized)
+  int skipped = 0;  // no longer failed when the job reached them
+  TimePoint created;
+  std::optional<TimePoint> completed;
+};
+
+// Creates the job with the endpoint's failed deliveries created in
+// [since, until]. nullopt when the endpoint is not the account's; throws
+// ApiError endpoint_disabled, or retry_job_running while another job of the
+// endpoint runs.
+std::optional<RetryJobRecord> create_retry_job(Connection& conn, const NewRetryJob& job);
+
+std::optional<RetryJobRecord> find_retry_job(Connection& conn, const AccountId& account, const RetryJobId& id);
+
+// One slice of up to `max_jobs` due jobs, each sending at most `items` and
+// then resting for `tick`. Returns how many jobs it advanced.
+int run_retry_job_slices(Connection& conn, int items, std::chrono::milliseconds tick, int max_jobs);
+
+}  // namespace hookgate::db

@@ -1,0 +1,102 @@
+#include "services/delivery_service.h"
+
+#include "core/error.h"
+#include "core/timefmt.h"
+
+namespace hookgate {
+
+namespace {
+
+ApiError no_such(std::string_view noun, const std::string& id) {
+  return ApiError(Errc::resource_missing, "No such " + std::string(noun) + ": " + id + ".", {{"param", "id"}});
+}
+
+ApiError retry_refused(const std::string& reason, const db::DeliverySummary& delivery) {
+  if (reason == "endpoint_disabled") {
+    return ApiError(Errc::endpoint_disabled, "Webhook endpoint " + delivery.endpoint.str() +
+                                                 " is disabled; enable it before sending its deliveries again.");
+  }
+  if (reason == "attempt_in_progress") {
+    return ApiError(Errc::delivery_in_progress,
+                    "An attempt of this delivery is in flight; retry once its result is recorded.");
+  }
+  return ApiError(Errc::subscription_unauthorized,
+                  "Webhook endpoint " + delivery.endpoint.str() + " no longer has an authorized subscription to " +
+                      delivery.event_type +
+                      " (the key that authorized it was revoked or lost the scope); re-authorize it by updating "
+                      "the endpoint's enabled_events with a key that holds the scope.");
+}
+
+}  // namespace
+
+DeliveryService::DeliveryService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
+                                 const Clock& clock, std::chrono::seconds recover_max_window)
+    : pool_(pool), catalogue_(catalogue), random_(random), clock_(clock), recover_max_window_(recover_max_window) {}
+
+Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const db::DeliveryFilter& filter,
+                                                const PageRequest& page) {
+  if (filter.event_type && catalogue_.require()->event_type(*filter.event_type) == nullptr) {
+    throw invalid_parameter("event_type", "Unknown event type: " + *filter.event_type + ".");
+  }
+  if (filter.created_gte && filter.created_lte && *filter.created_gte > *filter.created_lte) {
+    throw invalid_parameter("created[gte]", "created[gte] must not be later than created[lte].");
+  }
+  auto conn = pool_.acquire();
+  return db::list_deliveries(*conn, caller.account, filter, page);
+}
+
+DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId& id) {
+  std::optional<db::DeliveryDetail> detail;
+  {
+    auto conn = pool_.acquire();
+    detail = db::find_delivery(*conn, caller.account, id);
+  }
+  if (!detail) throw no_such("webhook delivery", id.str());
+  // Rule 4, decided from the key's effective scopes and today's catalogue.
+  auto visibility = payload_visibility(detail->summary.event_type, caller.scopes, *catalogue_.require());
+  if (!visibility.visible) detail->payload.clear();
+  return DeliveryView{std::move(*detail), std::move(visibility)};
+}
+
+db::DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId& id) {
+  db::RetryResult result;
+  {
+    auto conn = pool_.acquire();
+    result = db::retry_delivery(*conn, caller.account, id, caller.key_id);
+  }
+  if (!result.found) throw no_such("webhook delivery", id.str());
+  if (result.refusal) {
+    auto conn = pool_.acquire();
+    auto current = db::find_delivery(*conn, caller.account, id);
+    if (!current) throw no_such("webhook delivery", id.str());
+    throw retry_refused(*result.refusal, current->summary);
+  }
+  return *result.delivery;
+}
+
+db::RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointId& endpoint,
+                                            const RecoverRequest& request) {
+  auto now = clock_.now();
+  auto until = request.until.value_or(now);
+  if (until > now) throw invalid_parameter("until", "until must not be in the future.");
+  if (request.since > until) throw invalid_parameter("since", "since must not be later than until.");
+  if (request.since < now - recover_max_window_) {
+    throw invalid_parameter("since", "since may reach back at most " +
+                                         std::to_string(recover_max_window_.count()) + " seconds (to " +
+                                         format_rfc3339(now - recover_max_window_) + ").");
+  }
+  db::NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
+  auto conn = pool_.acquire();
+  auto created = db::create_retry_job(*conn, job);
+  if (!created) throw no_such("webhook endpoint", endpoint.str());
+  return *created;
+}
+
+db::RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
+  auto conn = pool_.acquire();
+  auto job = db::find_retry_job(*conn, caller.account, id);
+  if (!job) throw no_such("retry job", id.str());
+  return *job;
+}
+
+}  // namespace hookgate
