@@ -21,6 +21,10 @@ delivery::SenderOptions sender_options(const Config& config) {
   options.connect_timeout = config.delivery_connect_timeout;
   options.total_timeout = config.delivery_timeout;
   options.extra_ca_file = config.ca_file;
+  // Every send in flight to one origin hands its connection back when it
+  // ends; a pool smaller than the in-flight cap closes the surplus each
+  // round and the next sends open new connections (churn on both ends).
+  options.max_idle_per_origin = std::max(options.max_idle_per_origin, config.delivery_concurrency);
   return options;
 }
 
@@ -37,10 +41,15 @@ delivery::WorkerOptions worker_options(const Config& config) {
   return options;
 }
 
-DeliveryEngine::DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random)
+DeliveryEngine::DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random,
+                               AttemptsRecorded on_recorded)
     : pool_(config.database_url, kWorkerConnections, config.db_acquire_timeout),
       sender_(sender_options(config)),
-      worker_(pool_, sender_, clock, random, worker_options(config)) {}
+      worker_(pool_, sender_, clock, random, [&] {
+        auto options = worker_options(config);
+        options.on_recorded = std::move(on_recorded);
+        return options;
+      }()) {}
 
 DeliveryEngine::~DeliveryEngine() { stop(); }
 

@@ -13,7 +13,8 @@ namespace hookgate {
 
 class DeliveryEngine {
  public:
-  DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random);
+  using AttemptsRecorded = std::function<void(const std::vector<db::AttemptResult>&)>;
+  DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random, AttemptsRecorded on_recorded = {});
   ~DeliveryEngine();
 
   void start() { worker_.start(); }

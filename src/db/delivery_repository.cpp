@@ -20,6 +20,10 @@ constexpr Statement kPublish{
     "SELECT event_id, outcome, deliveries FROM hookgate_publish_event($1, $2, $3::jsonb, nullif($4, ''), "
     "CASE WHEN $5::bigint = 0 THEN NULL ELSE " HG_TS("$5") " END)"};
 
+// Per row only what differs per row; rule-3 authorization is decided once per
+// distinct (endpoint, type) of the batch and secrets are read once per
+// endpoint. Only a delivery attempted before can have an attempt left open
+// by a worker that died; it is closed as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
     "WITH due AS ("
@@ -31,22 +35,35 @@ constexpr Statement kClaim{
     "  FROM due WHERE d.id = due.id"
     "  RETURNING d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, d.claim_token, d.attempt_count"
     "), interrupted AS ("
+    // Looked up per claimed delivery and then by id, never by a join the
+    // planner could turn into a scan of every attempt.
     "  UPDATE webhook_attempts a SET outcome = 'interrupted', finished_at = " HG_TS("$2") ","
     "    error = 'no result recorded: the worker stopped and its lease expired'"
-    "  FROM claimed c WHERE a.delivery_id = c.id AND a.outcome IS NULL"
+    "  WHERE a.id = ANY (ARRAY("
+    "    SELECT o.id FROM claimed c, LATERAL (SELECT x.id FROM webhook_attempts x WHERE x.delivery_id = c.id"
+    "      AND x.attempt_number < c.attempt_count AND x.outcome IS NULL OFFSET 0) o"  // OFFSET 0: kept per row
+    "    WHERE c.attempt_count > 1)) AND a.outcome IS NULL"
     "), opened AS ("
     "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at)"
     "  SELECT hookgate_random_id('wha_'), c.id, c.account_id, c.attempt_count, " HG_TS("$2") " FROM claimed c"
     "  RETURNING id, delivery_id"
+    "), routes AS MATERIALIZED ("
+    "  SELECT r.endpoint_id, r.event_type, hookgate_endpoint_receives(r.endpoint_id, r.event_type) AS authorized"
+    "  FROM (SELECT DISTINCT endpoint_id, event_type FROM claimed OFFSET 0) r"  // OFFSET 0: once per pair
+    "), targets AS MATERIALIZED ("
+    "  SELECT e.id, e.url, coalesce((SELECT string_agg(s.secret, ' ' ORDER BY s.expires_at IS NOT NULL, s.created_at DESC)"
+    "     FROM endpoint_secrets s WHERE s.endpoint_id = e.id"
+    "       AND (s.expires_at IS NULL OR s.expires_at > " HG_TS("$2") ")), '') AS secrets"
+    "  FROM webhook_endpoints e WHERE e.id IN (SELECT endpoint_id FROM routes)"
     ") "
-    "SELECT c.id, c.claim_token, o.id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, e.url, ev.payload,"
-    "  coalesce((SELECT string_agg(s.secret, ' ' ORDER BY s.expires_at IS NOT NULL, s.created_at DESC)"
-    "     FROM endpoint_secrets s WHERE s.endpoint_id = c.endpoint_id"
-    "       AND (s.expires_at IS NULL OR s.expires_at > " HG_TS("$2") ")), ''),"
-    "  hookgate_endpoint_receives(c.endpoint_id, c.event_type) "
+    "SELECT c.id, c.claim_token, o.id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, t.url, ev.payload,"
+    "  t.secrets, r.authorized "
     "FROM claimed c JOIN opened o ON o.delivery_id = c.id"
-    "  JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
+    "  JOIN routes r ON r.endpoint_id = c.endpoint_id AND r.event_type = c.event_type"
+    "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
 
+// Results of a batch, and the endpoints whose last result in it succeeded
+// marked healthy ($11), in one statement.
 constexpr Statement kRecord{
     "delivery_record",
     "WITH r AS ("
@@ -58,6 +75,8 @@ constexpr Statement kRecord{
     "    duration_us = r.duration_us, outcome = r.outcome, status_code = r.status_code, error = r.error,"
     "    response_snippet = r.snippet"
     "  FROM r WHERE a.id = r.attempt_id"
+    "), healthy AS ("
+    "  UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($11::text[]) AND failing_since IS NOT NULL"
     ") "
     "UPDATE webhook_deliveries d SET"
     "  status = CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' WHEN r.next_us IS NULL THEN 'failed'"
@@ -66,10 +85,6 @@ constexpr Statement kRecord{
     "  claim_token = NULL, last_attempt_at = to_timestamp(r.finished_us / 1000000.0),"
     "  last_status_code = r.status_code, last_error = r.error, updated_at = now() "
     "FROM r WHERE d.id = r.delivery_id AND d.claim_token = r.token"};
-
-constexpr Statement kHealthy{
-    "delivery_endpoints_healthy",
-    "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($1::text[]) AND failing_since IS NOT NULL"};
 
 constexpr Statement kFailing{"delivery_endpoints_failing",
                              "UPDATE webhook_endpoints SET failing_since = " HG_TS("$2")
@@ -94,6 +109,16 @@ constexpr Statement kNextDue{
 
 std::int64_t micros(TimePoint time) { return to_epoch_micros(time); }
 
+// Claims and results are planned on every call (an unnamed statement), not
+// prepared once per connection: a prepared statement's cached generic plan
+// is fixed by the table sizes when it was made (a webhook_attempts still
+// small gets sequential scans, kept while the table grows), and the claim's
+// generic plan is many times slower than a plan for the actual parameters.
+template <typename... Args>
+pqxx::result exec_planned(pqxx::transaction_base& tx, const Statement& statement, Args&&... args) {
+  return tx.exec_params(std::string(statement.sql), std::forward<Args>(args)...);
+}
+
 }  // namespace
 
 PublishOutcome publish_event(Connection& conn, const AccountId& account, const std::string& type,
@@ -108,10 +133,10 @@ PublishOutcome publish_event(Connection& conn, const AccountId& account, const s
 
 std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t limit, TimePoint now,
                                                   std::chrono::milliseconds lease) {
-  pqxx::work tx(conn.raw());
+  // One statement is atomic on its own: no BEGIN/COMMIT round trips.
+  pqxx::nontransaction tx(conn.raw());
   auto lease_us = std::chrono::duration_cast<std::chrono::microseconds>(lease).count();
-  auto result = exec(tx, conn, kClaim, static_cast<long>(limit), micros(now), static_cast<std::int64_t>(lease_us));
-  tx.commit();
+  auto result = exec_planned(tx, kClaim, static_cast<long>(limit), micros(now), static_cast<std::int64_t>(lease_us));
   std::vector<ClaimedDelivery> out;
   out.reserve(result.size());
   for (const auto& row : result) {
@@ -150,12 +175,10 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
     if (r.counts_for_health) latest_by_endpoint[r.endpoint.str()] = &r;
   }
   ArrayLiteral healthy, failing, gone;
-  bool any_healthy = false;
   bool any_failing = false;
   for (const auto& [endpoint, r] : latest_by_endpoint) {
     if (r->outcome == "succeeded") {
       healthy.text(endpoint);
-      any_healthy = true;
     } else {
       failing.text(endpoint);
       any_failing = true;
@@ -163,25 +186,31 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
     }
   }
 
-  pqxx::work tx(conn.raw());
-  exec(tx, conn, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
-       outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str());
   std::vector<DisabledEndpoint> disabled;
-  if (any_healthy) exec(tx, conn, kHealthy, healthy.str());
-  if (any_failing) {
-    exec(tx, conn, kFailing, failing.str(), micros(now));
-    auto rows = exec(tx, conn, kDisable, gone.str(), failing.str(), micros(now),
-                     static_cast<std::int64_t>(disable_after.count()) * 1'000'000);
-    for (const auto& row : rows) {
-      disabled.push_back({EndpointId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>()});
-    }
+  auto record = [&](pqxx::transaction_base& tx) {
+    exec_planned(tx, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
+                 outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str(), healthy.str());
+  };
+  if (!any_failing) {
+    // The common case is one statement, atomic on its own.
+    pqxx::nontransaction tx(conn.raw());
+    record(tx);
+    return disabled;
+  }
+  pqxx::work tx(conn.raw());
+  record(tx);
+  exec(tx, conn, kFailing, failing.str(), micros(now));
+  auto rows = exec(tx, conn, kDisable, gone.str(), failing.str(), micros(now),
+                   static_cast<std::int64_t>(disable_after.count()) * 1'000'000);
+  for (const auto& row : rows) {
+    disabled.push_back({EndpointId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>()});
   }
   tx.commit();
   return disabled;
 }
 
 std::optional<TimePoint> next_due_time(Connection& conn) {
-  pqxx::read_transaction tx(conn.raw());
+  pqxx::nontransaction tx(conn.raw());
   auto row = exec(tx, conn, kNextDue)[0];
   if (row[0].is_null()) return std::nullopt;
   return from_epoch_micros(row[0].as<std::int64_t>());

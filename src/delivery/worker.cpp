@@ -91,8 +91,9 @@ void DeliveryWorker::dispatch_loop() {
     try {
       claimed = claim_and_send(capacity);
       // A short batch means nothing else is due now: sleep until the next
-      // due time (retries) unless a NOTIFY brings new work first.
-      if (claimed < capacity) {
+      // due time (retries) unless a NOTIFY brings new work first. A NOTIFY
+      // that came during the claim means claiming again at once instead.
+      if (claimed < capacity && !wake_requested()) {
         auto conn = pool_.acquire();
         next_due = db::next_due_time(*conn);
       }
@@ -118,6 +119,11 @@ void DeliveryWorker::dispatch_loop() {
       }
     }
   }
+}
+
+bool DeliveryWorker::wake_requested() const {
+  std::lock_guard lock(mutex_);
+  return wake_pending_;
 }
 
 void DeliveryWorker::wait_before_next_claim(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds delay) {
@@ -223,6 +229,7 @@ void DeliveryWorker::record(std::deque<Completion>& batch) {
       recorder_wakeup_.wait_for(lock, kDatabaseRetryDelay, [this] { return recorder_stopping_; });
     }
   }
+  if (options_.on_recorded) options_.on_recorded(results);
   std::lock_guard lock(mutex_);
   counters_.succeeded += delta.succeeded;
   counters_.failed += delta.failed;

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -38,6 +39,8 @@ struct WorkerOptions {
   std::size_t snippet_bytes = 1024;
   std::chrono::milliseconds stop_grace{10'000};       // in-flight sends may finish within this on stop
   RetryPolicy retry = default_retry_policy();
+  // Told of each batch of results once it is recorded (metrics, log lines).
+  std::function<void(const std::vector<db::AttemptResult>&)> on_recorded;
 };
 
 struct WorkerCounters {
@@ -79,6 +82,7 @@ class DeliveryWorker {
   void send(db::ClaimedDelivery claimed);
   void complete(Completion completion);
   void record(std::deque<Completion>& batch);
+  bool wake_requested() const;
   void wait_before_next_claim(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds delay);
 
   db::ConnectionPool& pool_;
