@@ -34,7 +34,11 @@ App::App(Config config)
       event_service_(pool_, catalogue_, config_.max_event_bytes),
       delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),
       delivery_(config_.role == Config::Role::api ? nullptr
-                                                  : std::make_unique<DeliveryEngine>(config_, clock_, random_)),
+                                                  : std::make_unique<DeliveryEngine>(
+                                                        config_, clock_, random_,
+                                                        [this](const auto& results) {
+                                                          telemetry_.attempts_recorded(results);
+                                                        })),
       retry_jobs_(config_.role == Config::Role::api
                       ? nullptr
                       : std::make_unique<delivery::RetryJobRunner>(
@@ -44,6 +48,10 @@ App::App(Config config)
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_);
+  add_metrics_route(router_, telemetry_);
+  telemetry_.watch_pool("api", pool_);
+  telemetry_.watch_key_cache(key_cache_);
+  telemetry_.watch_delivery_queue(pool_);
   add_operator_routes(router_, operator_service_, event_service_, config_.operator_token);
   for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_, delivery_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
@@ -56,6 +64,13 @@ App::App(Config config)
 }
 
 App::~App() { shutdown(); }
+
+http::Response App::handle(http::Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  auto response = router_.dispatch(request);
+  telemetry_.request_finished(request, response, std::chrono::steady_clock::now() - started);
+  return response;
+}
 
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 

@@ -3,6 +3,7 @@
 
 #include "app/delivery_engine.h"
 #include "app/gate.h"
+#include "app/telemetry.h"
 #include "auth/authenticator.h"
 #include "auth/catalogue_store.h"
 #include "auth/key_cache.h"
@@ -34,7 +35,9 @@ class App {
   const http::Router& router() const { return router_; }
   KeyCache& key_cache() { return key_cache_; }
   KeyUseRecorder& key_uses() { return key_uses_; }
-  http::Response handle(http::Request& request) const { return router_.dispatch(request); }
+  // Routes the request, then logs it and counts it in the metrics.
+  http::Response handle(http::Request& request);
+  Telemetry& telemetry() { return telemetry_; }
   OperatorService& operators() { return operator_service_; }
   const CatalogueStore& catalogue() const { return catalogue_; }
   EventService& events() { return event_service_; }
@@ -64,6 +67,7 @@ class App {
   void reload_catalogue();
 
   Config config_;
+  Telemetry telemetry_;
   SystemClock clock_;
   OpenSslRandom random_;
   std::vector<db::Migration> migrations_;

@@ -40,11 +40,17 @@ http::Route Gate::protect(ApiRoute route) const {
 
 http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
   // Errors before a key is known carry no rate-limit headers; the router maps them.
+  request.gated = true;
   auto principal = authenticator_.authenticate(request.header("Authorization"), request.header_count("Authorization"));
+  request.account = principal->account.str();
+  request.key_id = principal->key_id.str();
   auto decision = rate_limiter_.take(principal->key_id.str());
   // Built only when the route declares a scope, so "any valid key" allocates nothing.
   std::vector<std::string> required;
-  if (auto scope = required_scope(request.method, route.scopes); !scope.empty()) required.emplace_back(scope);
+  if (auto scope = required_scope(request.method, route.scopes); !scope.empty()) {
+    request.required_scope = scope;
+    required.emplace_back(scope);
+  }
   auto missing = missing_scopes(principal->scopes, required);
   http::Response response;
   if (!decision.allowed) {

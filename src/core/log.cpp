@@ -39,6 +39,8 @@ std::string timestamp_now() {
 
 void set_level(Level level) { current_level = level; }
 
+bool enabled(Level level) { return level >= current_level.load(); }
+
 bool parse_level(std::string_view text, Level& out) {
   for (Level level : {Level::debug, Level::info, Level::warn, Level::error}) {
     if (text == level_name(level)) {

@@ -10,6 +10,8 @@ namespace hookgate::log {
 enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 
 void set_level(Level level);
+// True when lines of `level` are written (skip building fields otherwise).
+bool enabled(Level level);
 // "debug", "info", "warn", "error"; false for anything else.
 bool parse_level(std::string_view text, Level& out);
 

@@ -23,6 +23,13 @@ struct Request {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router
 
+  // Filled on the way through, for the request's log line and metrics.
+  std::string route;                 // the matched route's name
+  bool gated = false;                // passed through the API-key gate
+  std::string account;               // the key's account, once authenticated
+  std::string key_id;                // the key's id (never the key itself)
+  std::string_view required_scope;   // what the gate checked, if anything
+
   // Case-insensitive; the first value when repeated.
   std::optional<std::string_view> header(std::string_view name) const;
   // How many times a header appears (for rejecting duplicated credentials).

@@ -104,6 +104,7 @@ Response Router::dispatch(Request& request) const {
         continue;
       }
       request.path_params = std::move(params);
+      request.route = route.name;
       return route.handler(request);
     }
     if (allowed.empty()) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 #include <set>
 
@@ -30,6 +31,17 @@ TEST(ProjectFiles, ComposeAndReadmeUseOnlyKnownVariables) {
       EXPECT_TRUE(known.count(it->str())) << it->str() << " in " << file << " is not a variable hookgate reads";
     }
   }
+}
+
+TEST(ProjectFiles, ComposeMountsOnlyFilesThatExist) {
+  auto compose = read_file_bytes(source_dir() + "/docker-compose.yml");
+  static const std::regex mount(R"(- \./([^:\s]+):)");
+  int mounts = 0;
+  for (std::sregex_iterator it(compose.begin(), compose.end(), mount), end; it != end; ++it, ++mounts) {
+    auto path = source_dir() + "/" + (*it)[1].str();
+    EXPECT_TRUE(std::filesystem::exists(path)) << (*it)[1].str() << " is mounted by docker-compose.yml but missing";
+  }
+  EXPECT_GE(mounts, 3) << "the sample receiver's files are mounted";
 }
 
 }  // namespace

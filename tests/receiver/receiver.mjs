@@ -5,10 +5,11 @@
 // (`standardwebhooks` on npm), never with hookgate's own code, so a test that
 // passes proves that a real consumer would accept what hookgate sends.
 //
-//   node receiver.mjs --port 0 --port-file <path> [--quiet] [--count-only]
+//   node receiver.mjs --port 0 --port-file <path> [--host <address>] [--quiet] [--count-only]
 //
-// Listens on 127.0.0.1; once listening it writes the port to --port-file
-// (atomically: a temporary file, then rename). Dependencies:
+// Listens on --host (default 127.0.0.1; the Docker sample binds 0.0.0.0);
+// once listening it writes the port to --port-file when given (atomically:
+// a temporary file, then rename). Dependencies:
 // `bash scripts/receiver-deps.sh`.
 //
 // Webhooks: any POST whose path does not start with "/_". Per path the
@@ -52,6 +53,7 @@ function parseOptions() {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "0" },
+      host: { type: "string", default: "127.0.0.1" },
       "port-file": { type: "string" },
       quiet: { type: "boolean", default: false },
       "count-only": { type: "boolean", default: false },
@@ -59,8 +61,7 @@ function parseOptions() {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  if (!values["port-file"]) throw new Error("--port-file <path> is required");
-  return { port, portFile: values["port-file"], quiet: values.quiet, countOnly: values["count-only"] };
+  return { port, host: values.host, portFile: values["port-file"], quiet: values.quiet, countOnly: values["count-only"] };
 }
 
 // ---- state ----------------------------------------------------------------
@@ -405,7 +406,7 @@ function main() {
     options = parseOptions();
   } catch (error) {
     console.error(`receiver: ${error.message}`);
-    console.error("usage: node receiver.mjs --port 0 --port-file <path> [--quiet] [--count-only]");
+    console.error("usage: node receiver.mjs --port 0 [--port-file <path>] [--host <address>] [--quiet] [--count-only]");
     process.exit(2);
   }
 
@@ -419,17 +420,17 @@ function main() {
     console.error(`receiver: server error: ${error.message}`);
     if (!listening) process.exit(1);
   });
-  server.listen(options.port, "127.0.0.1", () => {
+  server.listen(options.port, options.host, () => {
     listening = true;
     const { port } = server.address();
     try {
-      writePortFile(options.portFile, port);
+      if (options.portFile) writePortFile(options.portFile, port);
     } catch (error) {
       console.error(`receiver: cannot write the port file ${options.portFile}: ${error.message}`);
       process.exit(1);
     }
     if (!options.quiet) {
-      console.log(`receiver listening on http://127.0.0.1:${port}/${options.countOnly ? " (count-only)" : ""}`);
+      console.log(`receiver listening on http://${options.host}:${port}/${options.countOnly ? " (count-only)" : ""}`);
     }
   });
 

@@ -1,0 +1,49 @@
+#pragma once
+// What hookgate tells operators: a structured log line per request and the
+// Prometheus metrics served at GET /metrics (requests by route and status,
+// latency, authentication outcomes by scope, delivery attempts, the delivery
+// queue, connection pools and the key cache).
+
+#include "auth/key_cache.h"
+#include "core/metrics.h"
+#include "db/delivery_repository.h"
+#include "db/pool.h"
+#include "http/message.h"
+#include "http/router.h"
+
+#include <chrono>
+#include <string_view>
+
+namespace hookgate {
+
+class Telemetry {
+ public:
+  Telemetry();
+
+  metrics::Registry& registry() { return registry_; }
+
+  // Counts and logs one finished request: its route, status, duration, and
+  // for /v1 routes the account, key id (never the key) and gate outcome.
+  void request_finished(const http::Request& request, const http::Response& response,
+                        std::chrono::steady_clock::duration elapsed);
+  // Counts and logs each recorded delivery attempt.
+  void attempts_recorded(const std::vector<db::AttemptResult>& results);
+
+  // Gauges read at scrape time.
+  void watch_pool(std::string name, db::ConnectionPool& pool);
+  void watch_key_cache(const KeyCache& cache);
+  void watch_delivery_queue(db::ConnectionPool& pool);
+
+ private:
+  metrics::Registry registry_;
+  metrics::CounterFamily& requests_;
+  metrics::HistogramFamily& request_seconds_;
+  metrics::CounterFamily& auth_;
+  metrics::CounterFamily& attempts_;
+  metrics::HistogramFamily& attempt_seconds_;
+};
+
+// GET /metrics, text exposition format; no key needed (DESIGN §4).
+void add_metrics_route(http::Router& router, Telemetry& telemetry);
+
+}  // namespace hookgate
