@@ -77,3 +77,29 @@ pg_stop_cluster() {
   [ -f "$data/postmaster.pid" ] || return 0
   as_pg_user "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null
 }
+
+# Installs the npm packages of a test tool folder ($1, relative to the
+# project) exactly as its package-lock.json pins them; $2 names the tool in
+# messages and $3 is the lowest Node.js version it runs on (major.minor).
+# Does nothing when node_modules came from the same package.json and lockfile.
+npm_ci_pinned() {
+  local dir="$HOOKGATE_ROOT/$1" what="$2" min="$3"
+  for tool in node npm; do
+    command -v "$tool" >/dev/null \
+      || die "$tool is missing; $what needs Node.js $min or later with npm (Debian: apt-get install nodejs npm)"
+  done
+  node -e '
+    const want = process.argv[1].split(".").map(Number), have = process.versions.node.split(".").map(Number);
+    process.exit(have[0] > want[0] || (have[0] === want[0] && have[1] >= (want[1] || 0)) ? 0 : 1)' "$min" \
+    || die "$what needs Node.js $min or later; found $(node --version)"
+
+  local stamp="$dir/node_modules/.hookgate-installed" wanted
+  wanted="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return 0
+  fi
+  log "installing the npm packages of $what ($1)"
+  npm ci --no-audit --no-fund --prefix "$dir"
+  # npm ci starts from an empty node_modules, so the stamp is written afresh.
+  echo "$wanted" >"$stamp"
+}

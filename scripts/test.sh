@@ -12,6 +12,8 @@ extra=()
 command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm)
 "$HOOKGATE_ROOT/scripts/install-deps.sh" "${extra[@]}"
 "$HOOKGATE_ROOT/scripts/receiver-deps.sh"
+"$HOOKGATE_ROOT/scripts/openapi-deps.sh"
+"$HOOKGATE_ROOT/scripts/dashboard-deps.sh"
 jobs="$(nproc)"
 
 run_suite() {

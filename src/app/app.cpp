@@ -1,7 +1,9 @@
 #include "app/app.h"
 
 #include "app/api_routes.h"
+#include "app/dashboard_route.h"
 #include "app/health_routes.h"
+#include "app/openapi_route.h"
 #include "app/operator_api.h"
 #include "core/log.h"
 #include "db/catalogue_repository.h"
@@ -47,7 +49,9 @@ App::App(Config config)
           config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
-  add_health_routes(router_, pool_, migrations_);
+  add_health_routes(router_, pool_, migrations_, catalogue_);
+  add_openapi_route(router_);
+  add_dashboard_routes(router_);
   add_metrics_route(router_, telemetry_);
   telemetry_.watch_pool("api", pool_);
   telemetry_.watch_key_cache(key_cache_);

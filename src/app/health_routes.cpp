@@ -6,11 +6,12 @@
 
 namespace hookgate {
 
-void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations) {
+void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations,
+                       const CatalogueStore& catalogue) {
   router.add({"GET", "/healthz", "health.live", [](http::Request&) {
                 return http::json_response(200, {{"status", "ok"}});
               }});
-  router.add({"GET", "/readyz", "health.ready", [&pool, &migrations](http::Request&) {
+  router.add({"GET", "/readyz", "health.ready", [&pool, &migrations, &catalogue](http::Request&) {
                 bool database = false;
                 bool schema = false;
                 try {
@@ -20,10 +21,13 @@ void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std
                 } catch (const std::exception&) {
                   // Reported below as not ready; the reason is in the checks.
                 }
-                bool ready = database && schema;
+                bool catalogue_loaded = catalogue.get() != nullptr;
+                bool ready = database && schema && catalogue_loaded;
                 return http::json_response(ready ? 200 : 503,
                                            {{"status", ready ? "ready" : "not_ready"},
-                                            {"checks", {{"database", database}, {"migrations_current", schema}}}});
+                                            {"checks", {{"database", database},
+                                             {"migrations_current", schema},
+                                             {"catalogue_loaded", catalogue_loaded}}}});
               }});
 }
 

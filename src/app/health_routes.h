@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/catalogue_store.h"
 #include "db/migrator.h"
 #include "db/pool.h"
 #include "http/router.h"
@@ -8,8 +9,10 @@
 
 namespace hookgate {
 
-// GET /healthz (the process answers) and GET /readyz (Postgres reachable and
-// every migration applied). Neither needs a key.
-void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations);
+// GET /healthz (the process answers) and GET /readyz (Postgres reachable, every
+// migration applied and the scope catalogue loaded, so a balancer sends no
+// request that would only get a 503). Neither needs a key.
+void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations,
+                       const CatalogueStore& catalogue);
 
 }  // namespace hookgate

@@ -4,6 +4,7 @@
 // worker would produce are written with SQL.
 
 #include "support/api_fixture.h"
+#include "support/test_database.h"
 #include "support/test_server.h"
 
 #include <gmock/gmock.h>
@@ -38,24 +39,10 @@ class DeliveriesApiTest : public ::testing::Test {
 
   // Publishes one event; returns the ids of the deliveries it fanned out, by endpoint.
   std::map<std::string, std::string> publish(const std::string& type, const json& data = {{"n", 1}}) {
-    auto response = api_->operator_request("POST", "/internal/v1/events",
-                                           json{{"account", account_}, {"type", type}, {"data", data}});
-    EXPECT_EQ(response.status, 200) << response.body;
-    std::map<std::string, std::string> out;
-    for (const auto& row : query("SELECT endpoint_id, id FROM webhook_deliveries WHERE event_id = '" +
-                                 response.json()["id"].get<std::string>() + "'")) {
-      out[row[0].as<std::string>()] = row[1].as<std::string>();
-    }
-    return out;
+    return deliveries_by_endpoint(server_->config().database_url, api_->publish_event(account_, type, data));
   }
 
-  pqxx::result query(const std::string& sql) {
-    pqxx::connection conn(server_->config().database_url);
-    pqxx::work tx(conn);
-    auto result = tx.exec(sql);
-    tx.commit();
-    return result;
-  }
+  pqxx::result query(const std::string& sql) { return run_sql(server_->config().database_url, sql); }
 
   void set_status(const std::string& delivery, const std::string& status) {
     query("UPDATE webhook_deliveries SET status = '" + status + "', next_attempt_at = " +

@@ -32,11 +32,12 @@ TEST_F(HttpServerTest, HealthzAnswersWithARequestId) {
   EXPECT_EQ(response.header("content-type"), "application/json");
 }
 
-TEST_F(HttpServerTest, ReadyzReportsDatabaseAndMigrations) {
+TEST_F(HttpServerTest, ReadyzReportsDatabaseMigrationsAndCatalogue) {
   auto response = request(port(), "GET", "/readyz");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.json()["checks"]["database"], true);
   EXPECT_EQ(response.json()["checks"]["migrations_current"], true);
+  EXPECT_EQ(response.json()["checks"]["catalogue_loaded"], true);
 }
 
 TEST(HttpServerReadiness, ReadyzIsUnavailableWhenMigrationsArePending) {
@@ -56,6 +57,7 @@ TEST(HttpServerReadiness, ReadyzIsUnavailableWhenTheDatabaseIsUnreachable) {
   auto response = request(server.port(), "GET", "/readyz");
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(response.json()["checks"]["database"], false);
+  EXPECT_EQ(response.json()["checks"]["catalogue_loaded"], false) << "nothing could be loaded";
 }
 
 TEST_F(HttpServerTest, UnknownRouteIsAJsonNotFound) {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -32,16 +33,18 @@ std::vector<json> json_lines(const std::string& text) {
   return out;
 }
 
-// Starts `hookgate serve` on a free port and returns the port it logged.
+// Waits until `hookgate serve` logs its port and /readyz says it can take
+// requests (the scope catalogue is loaded), and returns the port.
 unsigned short start(Process& process) {
-  for (int i = 0; i < 200; ++i) {
+  std::optional<unsigned short> port;
+  for (int i = 0; i < 400 && !process.poll(); ++i) {
     for (const auto& line : json_lines(process.stderr_text())) {
-      if (line.value("msg", "") == "listening") return line["port"].get<unsigned short>();
+      if (!port && line.value("msg", "") == "listening") port = line["port"].get<unsigned short>();
     }
-    if (process.poll()) break;
+    if (port && request(*port, "GET", "/readyz").status == 200) return *port;
     std::this_thread::sleep_for(50ms);
   }
-  throw std::runtime_error("hookgate did not start: " + process.describe());
+  throw std::runtime_error("hookgate did not become ready: " + process.describe());
 }
 
 TEST(Logs, OneJsonLinePerRequestAndAttemptAndNoSecretAnywhere) {
@@ -93,9 +96,16 @@ TEST(Logs, OneJsonLinePerRequestAndAttemptAndNoSecretAnywhere) {
   secrets.push_back(wrong_key);
   EXPECT_EQ(get(port, "/v1/event_types", wrong_key).status, 401);
   EXPECT_EQ(get(port, "/v1/webhook_endpoints", pk["secret"].get<std::string>()).status, 403);
-  auto listed = get(port, "/v1/webhook_deliveries", key);
-  ASSERT_EQ(listed.status, 200);
-  auto delivery = listed.json()["data"][0]["id"].get<std::string>();
+  // The receiver has the second request; a retry is refused until its result is recorded.
+  std::string delivery;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto listed = get(port, "/v1/webhook_deliveries", key).json()["data"];
+        if (listed.empty() || listed[0]["status"] != "succeeded") return false;
+        delivery = listed[0]["id"].get<std::string>();
+        return true;
+      },
+      10s));
   EXPECT_EQ(post(port, "/v1/webhook_deliveries/" + delivery + "/retry", key).status, 200);
   ASSERT_EQ(receiver.wait_for("/logs", 3).size(), 3u);
   ASSERT_TRUE(eventually(

@@ -6,6 +6,7 @@
 #include "core/timefmt.h"
 #include "delivery/retry_job_runner.h"
 #include "support/api_fixture.h"
+#include "support/test_database.h"
 #include "support/test_server.h"
 #include "support/webhook_receiver.h"
 
@@ -22,14 +23,6 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 std::string ago(std::chrono::hours hours) { return format_rfc3339(std::chrono::system_clock::now() - hours); }
-
-pqxx::result query_at(const std::string& url, const std::string& sql) {
-  pqxx::connection conn(url);
-  pqxx::work tx(conn);
-  auto result = tx.exec(sql);
-  tx.commit();
-  return result;
-}
 
 class RetryTest : public ::testing::Test {
  protected:
@@ -64,7 +57,7 @@ class RetryTest : public ::testing::Test {
     return rows.empty() ? std::string() : rows[0][0].as<std::string>();
   }
 
-  pqxx::result query(const std::string& sql) { return query_at(server_->config().database_url, sql); }
+  pqxx::result query(const std::string& sql) { return run_sql(server_->config().database_url, sql); }
 
   json delivery(const std::string& id) { return get(port(), "/v1/webhook_deliveries/" + id, key_.secret).json(); }
 
@@ -188,7 +181,7 @@ TEST_F(RetryTest, ARetryJobFinishesAfterHookgateRestartsMidJob) {
   auto url = server_->config().database_url;
   auto config = server_->config();
   server_.reset();  // a process that stops mid-job
-  auto row = query_at(url, "SELECT status, done, total FROM webhook_retry_jobs WHERE id = '" + job_id + "'")[0];
+  auto row = run_sql(url, "SELECT status, done, total FROM webhook_retry_jobs WHERE id = '" + job_id + "'")[0];
   ASSERT_EQ(row[0].as<std::string>(), "running");
   ASSERT_LT(row[1].as<int>(), row[2].as<int>());
 

@@ -59,6 +59,13 @@ CreatedKey ApiFixture::create_account_and_key(const std::string& kind, const std
   return create_key(create_account(), kind, scopes, bundle);
 }
 
+std::string ApiFixture::publish_event(const std::string& account, const std::string& type,
+                                      const nlohmann::json& data) const {
+  return expect_ok("POST", "/internal/v1/events", {{"account", account}, {"type", type}, {"data", data}})
+      .at("id")
+      .get<std::string>();
+}
+
 nlohmann::json ApiFixture::revoke_key(const std::string& key_id) const {
   return expect_ok("POST", "/internal/v1/api_keys/" + key_id + "/revoke", nlohmann::json::object());
 }

@@ -49,6 +49,8 @@ class ApiFixture {
   nlohmann::json revoke_key(const std::string& key_id) const;
   CreatedKey roll_key(const std::string& key_id, long grace_period_seconds) const;
   nlohmann::json set_scopes(const std::string& key_id, const std::vector<std::string>& scopes) const;
+  // Publishes an event through the operator plane; returns its id (evt_…).
+  std::string publish_event(const std::string& account, const std::string& type, const nlohmann::json& data) const;
 
  private:
   nlohmann::json expect_ok(const std::string& method, const std::string& target, const nlohmann::json& body) const;

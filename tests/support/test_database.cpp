@@ -87,4 +87,22 @@ std::string empty_database() {
   return database_url(name);
 }
 
+pqxx::result run_sql(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::work tx(conn);
+  auto result = tx.exec(sql);
+  tx.commit();
+  return result;
+}
+
+std::map<std::string, std::string> deliveries_by_endpoint(const std::string& url, const std::string& event_id) {
+  pqxx::connection conn(url);
+  pqxx::nontransaction tx(conn);
+  std::map<std::string, std::string> out;
+  for (const auto& row : tx.exec_params("SELECT endpoint_id, id FROM webhook_deliveries WHERE event_id = $1", event_id)) {
+    out[row[0].as<std::string>()] = row[1].as<std::string>();
+  }
+  return out;
+}
+
 }  // namespace hookgate::testing
