@@ -70,7 +70,7 @@ constexpr Statement kClaim{
 // marked healthy ($11), in one statement. Only results whose claim token still
 // matches the queue row count: a finished delivery leaves the queue, a retry
 // is rescheduled there. The delivery row changes only in columns no index
-// reads (failed_at, in two partial indexes, only when it ends failed).
+// reads, but for failed_at (the failed indexes' predicate) when it ends failed.
 constexpr Statement kRecord{
     "delivery_record",
     "WITH r AS ("
