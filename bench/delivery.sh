@@ -95,10 +95,12 @@ log "throughput: $throughput deliveries/s ($failed attempts not successful)"
 
 # 2. Latency at a fixed publishing rate, one endpoint per event.
 sql -c "DELETE FROM endpoint_subscriptions WHERE endpoint_id <> 'we_bench1';
-        UPDATE webhook_deliveries SET status = 'succeeded', next_attempt_at = NULL WHERE status = 'pending'" >/dev/null
+        DELETE FROM webhook_delivery_queue;
+        UPDATE webhook_deliveries SET status = 'succeeded' WHERE status = 'pending'" >/dev/null
 # The backlog left over was just closed in bulk: vacuum it now rather than
 # have autovacuum (and dead queue entries) compete with the latency run.
-sql -c "VACUUM ANALYZE webhook_deliveries" -c "VACUUM ANALYZE webhook_attempts" >/dev/null
+sql -c "VACUUM ANALYZE webhook_deliveries" -c "VACUUM ANALYZE webhook_attempts" \
+  -c "VACUUM ANALYZE webhook_delivery_queue" >/dev/null
 marker=$(sql -c "SELECT coalesce(max(seq), 0) FROM events")
 echo "SELECT hookgate_publish_event('$account', 'order.accepted', '{\"n\": 1}');" >"$work/publish.sql"
 start_worker

@@ -25,10 +25,10 @@ INSERT INTO events (id, account_id, type, payload, occurred_at, created_at)
   SELECT 'evt_' || md5('$1' || g), '$1', 'order.accepted', '{}', now(), now() - ($3 - g) * interval '1 second'
   FROM generate_series(1, $3) g;
 INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, status, attempt_count,
-                                next_attempt_at, created_at)
+                                failed_at, created_at)
   SELECT 'whd_' || md5('$1' || g || '.' || e), '$1', 'evt_' || md5('$1' || g), 'we_' || md5('$1' || e),
-         'order.accepted', CASE WHEN (g + e) % 50 = 0 THEN 'failed' ELSE 'succeeded' END, 1, NULL,
-         now() - ($3 - g) * interval '1 second'
+         'order.accepted', CASE WHEN (g + e) % 50 = 0 THEN 'failed' ELSE 'succeeded' END, 1,
+         CASE WHEN (g + e) % 50 = 0 THEN now() END, now() - ($3 - g) * interval '1 second'
   FROM generate_series(1, $3) g, generate_series(1, $4) e;
 SQL
 }

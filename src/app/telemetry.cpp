@@ -20,8 +20,8 @@ std::string_view auth_outcome(const http::Request& request, const http::Response
 
 constexpr db::Statement kQueue{
     "telemetry_delivery_queue",
-    "SELECT count(*), coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8 "
-    "FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()"};
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(due_at)), 0)::float8 "
+    "FROM webhook_delivery_queue WHERE due_at <= now()"};
 
 std::pair<double, double> read_queue(db::ConnectionPool& pool) {
   auto conn = pool.acquire();

@@ -14,16 +14,21 @@ namespace hookgate::db {
 
 namespace {
 
-#define HG_DELIVERY_COLUMNS                                                                                   \
-  "SELECT d.id, d.event_id, d.event_type, d.endpoint_id, d.status, d.attempt_count, " HG_MICROS(             \
-      "d.next_attempt_at") ", " HG_MICROS("d.last_attempt_at") ", d.last_status_code, d.last_error, " HG_MICROS( \
+// A queued delivery's attempt count and due time are the queue row's (the
+// delivery row catches up with each result).
+#define HG_DELIVERY_COLUMNS                                                                                    \
+  "SELECT d.id, d.event_id, d.event_type, d.endpoint_id, d.status, coalesce(q.attempt_count, d.attempt_count), " \
+  HG_MICROS("q.due_at") ", " HG_MICROS("d.last_attempt_at") ", d.last_status_code, d.last_error, " HG_MICROS(    \
       "d.created_at") " "
+#define HG_DELIVERY_FROM                                                 \
+  "FROM webhook_deliveries d LEFT JOIN webhook_delivery_queue q "        \
+  "ON q.delivery_id = d.id AND q.account_id = d.account_id "
 
 // The cursor row's position, as the server's own text for an exact round trip.
 constexpr Statement kCursor{"delivery_list_cursor",
                             "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"};
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
-                          ", ev.payload FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
+                          ", ev.payload " HG_DELIVERY_FROM "JOIN events ev ON ev.id = d.event_id "
                           "WHERE d.account_id = $1 AND d.id = $2"};
 constexpr Statement kAttempts{
     "delivery_attempts",
@@ -36,7 +41,12 @@ constexpr Statement kRetries{
     "JOIN webhook_deliveries d ON d.id = r.delivery_id WHERE d.account_id = $1 AND r.delivery_id = $2 "
     "ORDER BY r.requested_at"};
 constexpr Statement kSummary{"delivery_summary",
-                             HG_DELIVERY_COLUMNS "FROM webhook_deliveries d WHERE d.account_id = $1 AND d.id = $2"};
+                             HG_DELIVERY_COLUMNS HG_DELIVERY_FROM "WHERE d.account_id = $1 AND d.id = $2"};
+// A queued delivery's queue row is locked first, in the order results lock
+// them (queue, then delivery), so a retry and a result wait rather than deadlock.
+constexpr Statement kLockQueued{
+    "delivery_lock_queued",
+    "SELECT 1 FROM webhook_delivery_queue WHERE account_id = $1 AND delivery_id = $2 FOR UPDATE"};
 constexpr Statement kLock{"delivery_lock",
                           "SELECT 1 FROM webhook_deliveries WHERE account_id = $1 AND id = $2 FOR UPDATE"};
 constexpr Statement kRefusal{"delivery_retry_refusal", "SELECT hookgate_retry_refusal($1)"};
@@ -90,7 +100,10 @@ struct ListShape {
     std::string where = "WHERE d.account_id = $1";
     if (endpoint) where += " AND d.endpoint_id = " + param();
     if (event_type) where += " AND d.event_type = " + param();
-    if (status) where += " AND d.status = '" + *status + "'";
+    // failed_at is set exactly when the status is failed (a CHECK); it is
+    // what the partial indexes of failed deliveries are defined by.
+    if (status) where += *status == "failed" ? std::string(" AND d.failed_at IS NOT NULL")
+                                             : " AND d.status = '" + *status + "'";
     if (created_gte) where += " AND d.created_at >= " + param() + "::timestamptz";
     if (created_lte) where += " AND d.created_at <= " + param() + "::timestamptz";
     if (direction != ListDirection::first) {
@@ -100,7 +113,7 @@ struct ListShape {
                created + "::timestamptz, " + seq + "::bigint)";
     }
     const char* order = direction == ListDirection::before ? "ASC" : "DESC";
-    return std::string(HG_DELIVERY_COLUMNS) + "FROM webhook_deliveries d " + where + " ORDER BY d.created_at " +
+    return std::string(HG_DELIVERY_COLUMNS HG_DELIVERY_FROM) + where + " ORDER BY d.created_at " +
            order + ", d.seq " + order + " LIMIT $2";
   }
 
@@ -178,7 +191,8 @@ RetryResult retry_delivery(Connection& conn, const AccountId& account, const Del
                            const ApiKeyId& requested_by) {
   pqxx::work tx(conn.raw());
   RetryResult result;
-  // The row lock keeps workers (SKIP LOCKED) and other retries out meanwhile.
+  // The row locks keep workers (SKIP LOCKED) and other retries out meanwhile.
+  exec(tx, conn, kLockQueued, account.str(), id.str());
   if (exec(tx, conn, kLock, account.str(), id.str()).empty()) return result;
   result.found = true;
   auto refusal = exec(tx, conn, kRefusal, id.str());

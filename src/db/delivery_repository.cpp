@@ -22,18 +22,22 @@ constexpr Statement kPublish{
 
 // Per row only what differs per row; rule-3 authorization is decided once per
 // distinct (endpoint, type) of the batch and secrets are read once per
-// endpoint. Only a delivery attempted before can have an attempt left open
+// endpoint. The lease is written to the queue row alone; the delivery row is
+// only read. Only a delivery attempted before can have an attempt left open
 // by a worker that died; it is closed as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
     "WITH due AS ("
-    "  SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= " HG_TS("$2")
-    "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+    "  SELECT delivery_id FROM webhook_delivery_queue WHERE due_at <= " HG_TS("$2")
+    "  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+    "), leased AS ("
+    "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(($2::bigint + $3::bigint) / 1000000.0),"
+    "    claim_token = nextval('webhook_claim_tokens'), attempt_count = q.attempt_count + 1"
+    "  FROM due WHERE q.delivery_id = due.delivery_id"
+    "  RETURNING q.delivery_id, q.account_id, q.claim_token, q.attempt_count"
     "), claimed AS ("
-    "  UPDATE webhook_deliveries d SET next_attempt_at = to_timestamp(($2::bigint + $3::bigint) / 1000000.0),"
-    "    claim_token = nextval('webhook_claim_tokens'), attempt_count = d.attempt_count + 1, updated_at = now()"
-    "  FROM due WHERE d.id = due.id"
-    "  RETURNING d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, d.claim_token, d.attempt_count"
+    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count"
+    "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
     "), interrupted AS ("
     // Looked up per claimed delivery and then by id, never by a join the
     // planner could turn into a scan of every attempt.
@@ -63,7 +67,10 @@ constexpr Statement kClaim{
     "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
 
 // Results of a batch, and the endpoints whose last result in it succeeded
-// marked healthy ($11), in one statement.
+// marked healthy ($11), in one statement. Only results whose claim token still
+// matches the queue row count: a finished delivery leaves the queue, a retry
+// is rescheduled there. The delivery row changes only in columns no index
+// reads, but for failed_at (the failed indexes' predicate) when it ends failed.
 constexpr Statement kRecord{
     "delivery_record",
     "WITH r AS ("
@@ -77,14 +84,26 @@ constexpr Statement kRecord{
     "  FROM r WHERE a.id = r.attempt_id"
     "), healthy AS ("
     "  UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($11::text[]) AND failing_since IS NOT NULL"
+    "), finished AS ("
+    "  DELETE FROM webhook_delivery_queue q USING r"
+    "  WHERE q.delivery_id = r.delivery_id AND q.claim_token = r.token"
+    "    AND (r.outcome = 'succeeded' OR r.next_us IS NULL)"
+    "  RETURNING q.delivery_id, q.attempt_count"
+    "), rescheduled AS ("
+    "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(r.next_us / 1000000.0), claim_token = NULL"
+    "  FROM r WHERE q.delivery_id = r.delivery_id AND q.claim_token = r.token"
+    "    AND r.outcome <> 'succeeded' AND r.next_us IS NOT NULL"
+    "  RETURNING q.delivery_id, q.attempt_count"
     ") "
     "UPDATE webhook_deliveries d SET"
     "  status = CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' WHEN r.next_us IS NULL THEN 'failed'"
     "           ELSE 'pending' END,"
-    "  next_attempt_at = CASE WHEN r.outcome = 'succeeded' THEN NULL ELSE to_timestamp(r.next_us / 1000000.0) END,"
-    "  claim_token = NULL, last_attempt_at = to_timestamp(r.finished_us / 1000000.0),"
+    "  failed_at = CASE WHEN r.outcome <> 'succeeded' AND r.next_us IS NULL"
+    "              THEN to_timestamp(r.finished_us / 1000000.0) END,"
+    "  attempt_count = f.attempt_count, last_attempt_at = to_timestamp(r.finished_us / 1000000.0),"
     "  last_status_code = r.status_code, last_error = r.error, updated_at = now() "
-    "FROM r WHERE d.id = r.delivery_id AND d.claim_token = r.token"};
+    "FROM r JOIN (SELECT * FROM finished UNION ALL SELECT * FROM rescheduled) f ON f.delivery_id = r.delivery_id "
+    "WHERE d.id = r.delivery_id"};
 
 constexpr Statement kFailing{"delivery_endpoints_failing",
                              "UPDATE webhook_endpoints SET failing_since = " HG_TS("$2")
@@ -105,7 +124,7 @@ constexpr Statement kDisable{
 
 constexpr Statement kNextDue{
     "delivery_next_due",
-    "SELECT " HG_MICROS("min(next_attempt_at)") " FROM webhook_deliveries WHERE status = 'pending'"};
+    "SELECT " HG_MICROS("min(due_at)") " FROM webhook_delivery_queue"};
 
 std::int64_t micros(TimePoint time) { return to_epoch_micros(time); }
 

@@ -81,7 +81,7 @@ struct DisabledEndpoint {
 std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std::vector<AttemptResult>& results,
                                                      TimePoint now, std::chrono::seconds disable_after);
 
-// The earliest next_attempt_at among pending deliveries, if any.
+// When the first queued delivery is due (a claimed one: when its lease ends), if any.
 std::optional<TimePoint> next_due_time(Connection& conn);
 
 }  // namespace hookgate::db

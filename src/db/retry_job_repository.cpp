@@ -17,12 +17,13 @@ constexpr Statement kRunning{"retry_job_running",
 constexpr Statement kInsert{"retry_job_insert",
                             "INSERT INTO webhook_retry_jobs (id, account_id, endpoint_id, requested_by, since, until, "
                             "total) VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, 0)"};
-// The failed set, walked on the endpoint's partial index of failed deliveries.
+// The failed set (failed_at is set exactly while a delivery is failed), walked
+// on the endpoint's partial index of failed deliveries.
 constexpr Statement kFillItems{
     "retry_job_fill_items",
     "INSERT INTO webhook_retry_job_items (job_id, delivery_seq, delivery_id) "
     "SELECT $1, d.seq, d.id FROM webhook_deliveries d "
-    "WHERE d.endpoint_id = $2 AND d.account_id = $3 AND d.status = 'failed' "
+    "WHERE d.endpoint_id = $2 AND d.account_id = $3 AND d.failed_at IS NOT NULL "
     "  AND d.created_at >= $4::timestamptz AND d.created_at <= $5::timestamptz"};
 constexpr Statement kSetTotal{
     "retry_job_set_total",

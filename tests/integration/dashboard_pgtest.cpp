@@ -53,7 +53,10 @@ class DashboardTest : public ::testing::Test {
           delivery + "', '" + account_ + "', 1, now() - interval '2 seconds', now() - interval '1 second', 84000, '" +
           outcome + "', " + std::to_string(status_code) + ", " +
           (outcome == "failed" ? "'HTTP " + std::to_string(status_code) + "'" : "NULL") + ", '<b>receiver said</b>')");
-    query("UPDATE webhook_deliveries SET status = '" + outcome + "', next_attempt_at = NULL, attempt_count = 1, "
+    // A finished delivery leaves the queue; a failed one carries failed_at.
+    query("DELETE FROM webhook_delivery_queue WHERE delivery_id = '" + delivery + "'");
+    query("UPDATE webhook_deliveries SET status = '" + outcome + "', failed_at = " +
+          (outcome == "failed" ? "now()" : "NULL") + ", attempt_count = 1, "
           "last_attempt_at = now() - interval '1 second', last_status_code = " + std::to_string(status_code) +
           " WHERE id = '" + delivery + "'");
   }

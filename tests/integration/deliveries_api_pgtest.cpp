@@ -44,9 +44,16 @@ class DeliveriesApiTest : public ::testing::Test {
 
   pqxx::result query(const std::string& sql) { return run_sql(server_->config().database_url, sql); }
 
+  // A pending delivery is queued (due in an hour here); a failed one has failed_at.
   void set_status(const std::string& delivery, const std::string& status) {
-    query("UPDATE webhook_deliveries SET status = '" + status + "', next_attempt_at = " +
-          (status == "pending" ? "now() + interval '1 hour'" : "NULL") + " WHERE id = '" + delivery + "'");
+    query("DELETE FROM webhook_delivery_queue WHERE delivery_id = '" + delivery + "'");
+    query("UPDATE webhook_deliveries SET status = '" + status + "', failed_at = " +
+          (status == "failed" ? "now()" : "NULL") + " WHERE id = '" + delivery + "'");
+    if (status == "pending") {
+      query("INSERT INTO webhook_delivery_queue (delivery_id, account_id, due_at, attempt_count) "
+            "SELECT id, account_id, now() + interval '1 hour', attempt_count FROM webhook_deliveries "
+            "WHERE id = '" + delivery + "'");
+    }
   }
 
   std::vector<std::string> ids(const std::string& target, const std::string& key) {
@@ -67,7 +74,8 @@ TEST_F(DeliveriesApiTest, ListsNewestFirstWithTheSummaryOfEachDelivery) {
   auto hook = endpoint({"order.*"});
   auto first = publish("order.accepted")[hook];
   auto second = publish("order.created")[hook];
-  query("UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, attempt_count = 3, "
+  set_status(first, "failed");
+  query("UPDATE webhook_deliveries SET attempt_count = 3, "
         "last_attempt_at = '2026-11-20T10:00:00Z', last_status_code = 502, last_error = 'HTTP 502' "
         "WHERE id = '" + first + "'");
 
@@ -305,8 +313,8 @@ TEST_F(DeliveriesApiTest, RetryNeedsTheRetryScopeWhichPublishableKeysCannotHold)
 TEST_F(DeliveriesApiTest, RetryIsRefusedWhenTheDeliveryCannotBeSentAgain) {
   auto hook = endpoint({"order.accepted"});
   auto in_flight = publish("order.accepted")[hook];
-  query("UPDATE webhook_deliveries SET claim_token = 7, next_attempt_at = now() + interval '30 seconds' "
-        "WHERE id = '" + in_flight + "'");
+  query("UPDATE webhook_delivery_queue SET claim_token = 7, due_at = now() + interval '30 seconds' "
+        "WHERE delivery_id = '" + in_flight + "'");
   auto response = post(port(), "/v1/webhook_deliveries/" + in_flight + "/retry", owner_.secret);
   EXPECT_EQ(response.status, 409) << response.body;
   EXPECT_EQ(response.json()["error"]["code"], "DELIVERY_IN_PROGRESS");

@@ -291,7 +291,8 @@ TEST_F(DeliveryTest, DeliversSignedRequestsAndRecordsTheAttempt) {
 
   auto sent = sender_.sent();
   ASSERT_EQ(sent.size(), 1u);
-  auto delivery = query_row("SELECT id, status, attempt_count, next_attempt_at IS NULL FROM webhook_deliveries");
+  auto delivery = query_row("SELECT id, status, attempt_count, NOT EXISTS (SELECT 1 FROM webhook_delivery_queue) "
+                            "FROM webhook_deliveries");
   EXPECT_EQ(sent[0].url, "https://receiver.example/" + target.str());
   EXPECT_EQ(header(sent[0], "webhook-id"), delivery[0].as<std::string>());
   EXPECT_EQ(header(sent[0], "webhook-timestamp"),
@@ -321,7 +322,7 @@ TEST_F(DeliveryTest, RetriesFollowTheScheduleOnTheInjectedClockThenFail) {
   retry.schedule = {0ms, 5s, 5min};
   start_worker(retry);
   auto next_attempt_us = [&] {
-    return query_row("SELECT " "(extract(epoch FROM next_attempt_at) * 1000000)::bigint FROM webhook_deliveries")[0]
+    return query_row("SELECT (extract(epoch FROM due_at) * 1000000)::bigint FROM webhook_delivery_queue")[0]
         .as<long long>();
   };
   auto claimable_now = [&] {
@@ -340,7 +341,8 @@ TEST_F(DeliveryTest, RetriesFollowTheScheduleOnTheInjectedClockThenFail) {
 
   clock_.advance(5min);
   ASSERT_TRUE(attempts_finished(3));
-  auto delivery = query_row("SELECT status, attempt_count, next_attempt_at IS NULL, last_error FROM webhook_deliveries");
+  auto delivery = query_row("SELECT status, attempt_count, NOT EXISTS (SELECT 1 FROM webhook_delivery_queue), "
+                            "last_error FROM webhook_deliveries");
   EXPECT_EQ(delivery[0].as<std::string>(), "failed");
   EXPECT_EQ(delivery[1].as<int>(), 3);
   EXPECT_TRUE(delivery[2].as<bool>());
@@ -359,7 +361,7 @@ TEST_F(DeliveryTest, RetryAfterPostponesTheNextAttempt) {
   sender_.set_script([](const delivery::OutboundRequest&) { return ScriptedSender::status(429, "120"); });
   start_worker();
   ASSERT_TRUE(attempts_finished(1));
-  auto due = query_row("SELECT (extract(epoch FROM next_attempt_at) * 1000000)::bigint FROM webhook_deliveries")[0];
+  auto due = query_row("SELECT (extract(epoch FROM due_at) * 1000000)::bigint FROM webhook_delivery_queue")[0];
   EXPECT_EQ(due.as<long long>(), to_epoch_micros(clock_.now() + 120s));
 }
 
@@ -456,7 +458,8 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   stale.outcome = "succeeded";
   stale.status_code = 200;
   db::record_attempt_results(*conn, {stale}, clock_.now() + 32s, 24h);
-  auto row = query_row("SELECT status, claim_token FROM webhook_deliveries");
+  auto row = query_row("SELECT d.status, q.claim_token FROM webhook_deliveries d "
+                       "JOIN webhook_delivery_queue q ON q.delivery_id = d.id");
   EXPECT_EQ(row[0].as<std::string>(), "pending");
   EXPECT_EQ(row[1].as<long long>(), second[0].claim_token);
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome = 'succeeded'"), 1);
@@ -479,6 +482,68 @@ TEST_F(DeliveryTest, AnAttemptLeftOpenByADeadWorkerIsMarkedInterruptedOnReclaim)
   ASSERT_EQ(db::claim_due_deliveries(*conn, 10, clock_.now() + 31s, 30s).size(), 1u);
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome = 'interrupted'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome IS NULL"), 1);
+}
+
+// A result may change these columns of a delivery; none of them may be in an
+// index or an index predicate, so the update stays heap-only (issue 5).
+TEST_F(DeliveryTest, NoIndexOfDeliveriesReadsAColumnThatAResultWrites) {
+  auto indexed = count(
+      "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+      "WHERE i.indrelid = 'webhook_deliveries'::regclass AND a.attnum > 0 "
+      "  AND a.attname IN ('status', 'attempt_count', 'last_attempt_at', 'last_status_code', 'last_error', "
+      "                    'updated_at') "
+      "  AND (a.attnum = ANY (i.indkey::int2[]) "
+      "       OR coalesce(pg_get_expr(i.indpred, i.indrelid), '') ~ ('\\m' || a.attname || '\\M'))");
+  EXPECT_EQ(indexed, 0);
+}
+
+// A delivery is queued exactly while pending; one that failed for good and is
+// sent again is queued anew with its attempt count, and leaves the failed set.
+TEST_F(DeliveryTest, AFailedDeliverySentAgainIsQueuedAndNoLongerCountsAsFailed) {
+  auto orders = key({"store.orders:read"});
+  endpoint({{"order.accepted", orders}});
+  publish("order.accepted");
+  auto conn = pool_->acquire();
+  auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(claimed.size(), 1u);
+  // A final result of a claim, as the worker would write it.
+  auto finish = [&](const db::ClaimedDelivery& claim, const std::string& outcome, int status_code) {
+    db::AttemptResult result(claim.id, claim.claim_token, claim.attempt, claim.endpoint, clock_.now());
+    result.outcome = outcome;
+    result.status_code = status_code;
+    db::record_attempt_results(*conn, {result}, clock_.now(), 24h);
+  };
+  finish(claimed[0], "failed", 500);
+  auto row = query_row("SELECT status, failed_at IS NOT NULL, attempt_count, "
+                       "(SELECT count(*) FROM webhook_delivery_queue) FROM webhook_deliveries");
+  EXPECT_EQ(row[0].as<std::string>(), "failed");
+  EXPECT_TRUE(row[1].as<bool>());
+  EXPECT_EQ(row[2].as<int>(), 1);
+  EXPECT_EQ(row[3].as<int>(), 0);
+
+  {
+    pqxx::connection retrier(url_);
+    pqxx::work tx(retrier);
+    tx.exec_params("SELECT hookgate_retry_delivery($1, $2)", claimed[0].id.str(), orders.str());
+    tx.commit();
+  }
+  row = query_row("SELECT d.status, d.failed_at IS NULL, q.attempt_count, q.claim_token IS NULL "
+                  "FROM webhook_deliveries d JOIN webhook_delivery_queue q ON q.delivery_id = d.id");
+  EXPECT_EQ(row[0].as<std::string>(), "pending");
+  EXPECT_TRUE(row[1].as<bool>());
+  EXPECT_EQ(row[2].as<int>(), 1) << "the attempt count carries on";
+  EXPECT_TRUE(row[3].as<bool>());
+
+  auto again = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt_number, 2);
+  finish(again[0], "succeeded", 200);
+  row = query_row("SELECT status, failed_at IS NULL, attempt_count, (SELECT count(*) FROM webhook_delivery_queue) "
+                  "FROM webhook_deliveries");
+  EXPECT_EQ(row[0].as<std::string>(), "succeeded");
+  EXPECT_TRUE(row[1].as<bool>());
+  EXPECT_EQ(row[2].as<int>(), 2);
+  EXPECT_EQ(row[3].as<int>(), 0);
 }
 
 TEST_F(DeliveryTest, ResultBatchesSurviveHostileResponseText) {

@@ -100,6 +100,54 @@ TEST(Migrations, EmptyDatabaseGetsEveryEmbeddedMigration) {
   EXPECT_TRUE(db::migrations_current(conn, migrations));
 }
 
+// V010 moves the queue out of webhook_deliveries: pending deliveries, claimed
+// or not, keep their due time, claim token and attempt count in the queue;
+// failed ones get failed_at.
+TEST(Migrations, TheDeliveryQueueTakesOverPendingDeliveries) {
+  pqxx::connection conn(empty_database());
+  auto migrations = embedded();
+  std::vector<db::Migration> before_queue;
+  for (const auto& m : migrations) {
+    if (m.version < 10) before_queue.push_back(m);
+  }
+  db::migrate(conn, before_queue);
+  exec(conn, R"sql(
+    INSERT INTO accounts (id, name) VALUES ('acct_m', 'm');
+    INSERT INTO webhook_endpoints (id, account_id, url) VALUES ('we_m', 'acct_m', 'https://example.com/m');
+    INSERT INTO events (id, account_id, type, payload, occurred_at)
+      SELECT 'evt_m' || g, 'acct_m', 'order.accepted', '{}', now() FROM generate_series(1, 3) g;
+    INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, status, attempt_count,
+                                    next_attempt_at, claim_token, last_attempt_at) VALUES
+      ('whd_waiting', 'acct_m', 'evt_m1', 'we_m', 'order.accepted', 'pending', 0, '2026-11-28T10:00:00Z', NULL, NULL),
+      ('whd_claimed', 'acct_m', 'evt_m2', 'we_m', 'order.accepted', 'pending', 2, '2026-11-28T10:01:00Z', 42,
+       '2026-11-28T09:00:00Z'),
+      ('whd_failed', 'acct_m', 'evt_m3', 'we_m', 'order.accepted', 'failed', 5, NULL, NULL, '2026-11-28T08:00:00Z');
+  )sql");
+
+  db::migrate(conn, migrations);
+
+  pqxx::read_transaction tx(conn);
+  auto queued = tx.exec(
+      "SELECT delivery_id, account_id, due_at = CASE delivery_id WHEN 'whd_claimed' THEN timestamptz "
+      "'2026-11-28T10:01:00Z' ELSE timestamptz '2026-11-28T10:00:00Z' END, coalesce(claim_token, 0), attempt_count "
+      "FROM webhook_delivery_queue ORDER BY delivery_id");
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[0][0].as<std::string>(), "whd_claimed");
+  EXPECT_EQ(queued[0][1].as<std::string>(), "acct_m");
+  EXPECT_TRUE(queued[0][2].as<bool>());
+  EXPECT_EQ(queued[0][3].as<long long>(), 42);
+  EXPECT_EQ(queued[0][4].as<int>(), 2);
+  EXPECT_EQ(queued[1][0].as<std::string>(), "whd_waiting");
+  EXPECT_TRUE(queued[1][2].as<bool>());
+  EXPECT_EQ(queued[1][3].as<long long>(), 0);
+  EXPECT_EQ(queued[1][4].as<int>(), 0);
+  auto failed = tx.exec("SELECT id, failed_at = '2026-11-28T08:00:00Z' FROM webhook_deliveries "
+                        "WHERE failed_at IS NOT NULL");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0][0].as<std::string>(), "whd_failed");
+  EXPECT_TRUE(failed[0][1].as<bool>());
+}
+
 TEST(Migrations, RerunFromANewSessionAppliesNothing) {
   std::string url = empty_database();
   std::string before;

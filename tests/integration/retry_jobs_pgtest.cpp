@@ -201,7 +201,8 @@ TEST_F(RetryTest, RetryJobsSendAtMostTheirRatePerTick) {
   auto hook = endpoint("/stepped");
   std::vector<std::string> failed;
   for (int i = 0; i < 6; ++i) failed.push_back(publish(hook));
-  query("UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL");
+  query("DELETE FROM webhook_delivery_queue");
+  query("UPDATE webhook_deliveries SET status = 'failed', failed_at = now()");
 
   auto created = post(port(), "/v1/webhook_endpoints/" + hook + "/recover", key_.secret, {{"since", ago(1h)}});
   ASSERT_EQ(created.status, 200) << created.body;
