@@ -22,7 +22,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kPath = "/v1/event_types";
 
 // The error object without its per-request id, for comparing two errors.
 nlohmann::json error_without_request_id(const HttpResponse& response) {
@@ -42,12 +41,12 @@ class AuthenticationTest : public ::testing::Test {
   const ApiFixture& api() const { return *api_; }
 
   HttpResponse with_authorization(const std::string& value) const {
-    return request(port(), "GET", kPath, "", {{"Authorization", value}});
+    return request(port(), "GET", kEventTypesPath, "", {{"Authorization", value}});
   }
 
   // Polls until the key is refused (cache invalidation is asynchronous).
   bool refused_eventually(const std::string& key) const {
-    return eventually([&] { return get(port(), kPath, key).status == 401; });
+    return eventually([&] { return get(port(), kEventTypesPath, key).status == 401; });
   }
 
   std::unique_ptr<TestServer> server_;
@@ -55,7 +54,7 @@ class AuthenticationTest : public ::testing::Test {
 };
 
 TEST_F(AuthenticationTest, NoAuthorizationIs401AuthenticationRequired) {
-  auto response = request(port(), "GET", kPath);
+  auto response = request(port(), "GET", kEventTypesPath);
   EXPECT_EQ(response.status, 401);
   auto error = response.json()["error"];
   EXPECT_EQ(error["code"], "AUTHENTICATION_REQUIRED");
@@ -88,18 +87,18 @@ TEST_F(AuthenticationTest, MalformedAuthorizationIs401InvalidApiKey) {
     EXPECT_EQ(response.json()["error"]["code"], "INVALID_API_KEY") << value;
   }
   // The well-formed key itself works, so the refusals above were about format.
-  EXPECT_EQ(get(port(), kPath, valid.secret).status, 200);
+  EXPECT_EQ(get(port(), kEventTypesPath, valid.secret).status, 200);
 }
 
 TEST_F(AuthenticationTest, UnknownWellFormedKeyIs401InvalidApiKey) {
   auto valid = api().create_account_and_key("sk", {}, "full");
   std::string unknown = "sk_" + std::string(43, 'A');
-  auto response = get(port(), kPath, unknown);
+  auto response = get(port(), kEventTypesPath, unknown);
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.json()["error"]["code"], "INVALID_API_KEY");
 
   // The right random part under the other kind's prefix is a different key.
-  auto other_kind = get(port(), kPath, "pk_" + valid.secret.substr(3));
+  auto other_kind = get(port(), kEventTypesPath, "pk_" + valid.secret.substr(3));
   EXPECT_EQ(other_kind.status, 401);
   EXPECT_EQ(other_kind.json()["error"]["code"], "INVALID_API_KEY");
 
@@ -110,7 +109,7 @@ TEST_F(AuthenticationTest, UnknownWellFormedKeyIs401InvalidApiKey) {
   ASSERT_NE(letter, std::string::npos);
   auto c = static_cast<unsigned char>(flipped[letter]);
   flipped[letter] = static_cast<char>(std::isupper(c) ? std::tolower(c) : std::toupper(c));
-  EXPECT_EQ(get(port(), kPath, flipped).status, 401);
+  EXPECT_EQ(get(port(), kEventTypesPath, flipped).status, 401);
 }
 
 TEST_F(AuthenticationTest, RevokedKeyIsRefusedOnceTheCacheHearsOfIt) {
@@ -118,28 +117,28 @@ TEST_F(AuthenticationTest, RevokedKeyIsRefusedOnceTheCacheHearsOfIt) {
   auto revoked = api().create_key(account, "sk", {}, "full");
   auto sibling = api().create_key(account, "sk", {}, "full");
   // Used once, so the running process has it cached.
-  ASSERT_EQ(get(port(), kPath, revoked.secret).status, 200);
-  ASSERT_EQ(get(port(), kPath, revoked.secret).status, 200);
+  ASSERT_EQ(get(port(), kEventTypesPath, revoked.secret).status, 200);
+  ASSERT_EQ(get(port(), kEventTypesPath, revoked.secret).status, 200);
 
   api().revoke_key(revoked.id);
   ASSERT_TRUE(refused_eventually(revoked.secret)) << "a revoked key kept working for 3 s";
-  auto response = get(port(), kPath, revoked.secret);
+  auto response = get(port(), kEventTypesPath, revoked.secret);
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.json()["error"]["code"], "INVALID_API_KEY");
   // Revocation is per key.
-  EXPECT_EQ(get(port(), kPath, sibling.secret).status, 200);
+  EXPECT_EQ(get(port(), kEventTypesPath, sibling.secret).status, 200);
 }
 
 TEST_F(AuthenticationTest, KeySentTwiceIs401InvalidApiKey) {
   auto key = api().create_account_and_key("sk", {}, "full");
   const std::string value = "Bearer " + key.secret;
-  auto same_twice = request(port(), "GET", kPath, "", {{"Authorization", value}, {"Authorization", value}});
+  auto same_twice = request(port(), "GET", kEventTypesPath, "", {{"Authorization", value}, {"Authorization", value}});
   EXPECT_EQ(same_twice.status, 401);
   EXPECT_EQ(same_twice.json()["error"]["code"], "INVALID_API_KEY");
-  auto with_garbage = request(port(), "GET", kPath, "", {{"Authorization", value}, {"authorization", "Bearer x"}});
+  auto with_garbage = request(port(), "GET", kEventTypesPath, "", {{"Authorization", value}, {"authorization", "Bearer x"}});
   EXPECT_EQ(with_garbage.status, 401);
   EXPECT_EQ(with_garbage.json()["error"]["code"], "INVALID_API_KEY");
-  EXPECT_EQ(get(port(), kPath, key.secret).status, 200);
+  EXPECT_EQ(get(port(), kEventTypesPath, key.secret).status, 200);
 }
 
 // Malformed, unknown, revoked and duplicated keys all get the same answer, so
@@ -147,7 +146,7 @@ TEST_F(AuthenticationTest, KeySentTwiceIs401InvalidApiKey) {
 TEST_F(AuthenticationTest, InvalidKeyErrorsAreIndistinguishable) {
   auto account = api().create_account();
   auto revoked = api().create_key(account, "sk", {}, "full");
-  ASSERT_EQ(get(port(), kPath, revoked.secret).status, 200);
+  ASSERT_EQ(get(port(), kEventTypesPath, revoked.secret).status, 200);
   api().revoke_key(revoked.id);
   ASSERT_TRUE(refused_eventually(revoked.secret));
 
@@ -155,9 +154,9 @@ TEST_F(AuthenticationTest, InvalidKeyErrorsAreIndistinguishable) {
   cases.emplace("malformed", with_authorization("Bearer sk_short"));
   cases.emplace("no scheme", with_authorization("Basic x"));
   cases.emplace("bare scheme", with_authorization("Bearer"));
-  cases.emplace("unknown", get(port(), kPath, "sk_" + std::string(43, 'Z')));
-  cases.emplace("revoked", get(port(), kPath, revoked.secret));
-  cases.emplace("twice", request(port(), "GET", kPath, "",
+  cases.emplace("unknown", get(port(), kEventTypesPath, "sk_" + std::string(43, 'Z')));
+  cases.emplace("revoked", get(port(), kEventTypesPath, revoked.secret));
+  cases.emplace("twice", request(port(), "GET", kEventTypesPath, "",
                                  {{"Authorization", "Bearer " + revoked.secret},
                                   {"Authorization", "Bearer " + revoked.secret}}));
   const auto reference = error_without_request_id(cases.at("unknown"));
@@ -172,7 +171,7 @@ TEST_F(AuthenticationTest, InvalidKeyErrorsAreIndistinguishable) {
 
 TEST_F(AuthenticationTest, ValidKeyListsTheEventTypeCatalogue) {
   auto key = api().create_account_and_key("pk", {}, "store");
-  auto response = get(port(), kPath, key.secret);
+  auto response = get(port(), kEventTypesPath, key.secret);
   ASSERT_EQ(response.status, 200) << response.body;
   auto body = response.json();
   EXPECT_EQ(body["object"], "list");
@@ -218,12 +217,12 @@ TEST_F(AuthenticationTest, AnyValidKeyMayListEventTypes) {
   // A pk_ key holding only an sk_-only scope has no effective scope at all.
   auto powerless = api().create_account_and_key("pk", {"pay.intents:write"});
   ASSERT_TRUE(powerless.body["effective_scopes"].empty()) << powerless.body;
-  auto response = get(port(), kPath, powerless.secret);
+  auto response = get(port(), kEventTypesPath, powerless.secret);
   ASSERT_EQ(response.status, 200) << response.body;
   for (const auto& type : response.json()["data"]) EXPECT_EQ(type["subscribable"], false) << type["name"];
 
   auto full = api().create_account_and_key("sk", {}, "full");
-  auto everything = get(port(), kPath, full.secret);
+  auto everything = get(port(), kEventTypesPath, full.secret);
   ASSERT_EQ(everything.status, 200);
   for (const auto& type : everything.json()["data"]) EXPECT_EQ(type["subscribable"], true) << type["name"];
 }
@@ -231,7 +230,7 @@ TEST_F(AuthenticationTest, AnyValidKeyMayListEventTypes) {
 TEST_F(AuthenticationTest, ScopeChangesReachTheCache) {
   auto key = api().create_account_and_key("sk", {"store.orders:read"});
   auto subscribable = [&](const std::string& type_name) {
-    auto response = get(port(), kPath, key.secret);
+    auto response = get(port(), kEventTypesPath, key.secret);
     for (const auto& type : response.json()["data"]) {
       if (type["name"] == type_name) return type["subscribable"].get<bool>();
     }
@@ -248,25 +247,25 @@ TEST_F(AuthenticationTest, ScopeChangesReachTheCache) {
 
 TEST_F(AuthenticationTest, RollWithoutGraceRetiresTheOldSecret) {
   auto key = api().create_account_and_key("sk", {}, "full");
-  ASSERT_EQ(get(port(), kPath, key.secret).status, 200);  // cached
+  ASSERT_EQ(get(port(), kEventTypesPath, key.secret).status, 200);  // cached
 
   auto rolled = api().roll_key(key.id, 0);
   ASSERT_NE(rolled.secret, key.secret);
-  EXPECT_EQ(get(port(), kPath, rolled.secret).status, 200);
+  EXPECT_EQ(get(port(), kEventTypesPath, rolled.secret).status, 200);
   ASSERT_TRUE(refused_eventually(key.secret)) << "the old secret kept working for 3 s";
-  auto old = get(port(), kPath, key.secret);
+  auto old = get(port(), kEventTypesPath, key.secret);
   EXPECT_EQ(old.json()["error"]["code"], "INVALID_API_KEY");
-  EXPECT_EQ(get(port(), kPath, rolled.secret).status, 200);
+  EXPECT_EQ(get(port(), kEventTypesPath, rolled.secret).status, 200);
 }
 
 TEST_F(AuthenticationTest, RollWithGraceKeepsBothSecrets) {
   auto key = api().create_account_and_key("sk", {}, "full");
-  ASSERT_EQ(get(port(), kPath, key.secret).status, 200);  // cached
+  ASSERT_EQ(get(port(), kEventTypesPath, key.secret).status, 200);  // cached
 
   auto rolled = api().roll_key(key.id, 3600);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(get(port(), kPath, key.secret).status, 200) << "old secret, try " << i;
-    EXPECT_EQ(get(port(), kPath, rolled.secret).status, 200) << "new secret, try " << i;
+    EXPECT_EQ(get(port(), kEventTypesPath, key.secret).status, 200) << "old secret, try " << i;
+    EXPECT_EQ(get(port(), kEventTypesPath, rolled.secret).status, 200) << "new secret, try " << i;
   }
   // Revoking the key ends both secrets at once.
   api().revoke_key(key.id);
@@ -287,7 +286,7 @@ TEST(AuthenticationRateLimit, BurstThen429WithRetryAfterPerKey) {
   auto other = api.create_key(account, "sk", {}, "full");
 
   for (int i = 0; i < 3; ++i) {
-    auto response = get(server->port(), kPath, limited.secret);
+    auto response = get(server->port(), kEventTypesPath, limited.secret);
     ASSERT_EQ(response.status, 200) << "request " << i;
     EXPECT_EQ(response.header("ratelimit-limit"), "3");
     EXPECT_EQ(response.header("ratelimit-remaining"), std::to_string(2 - i));
@@ -295,7 +294,7 @@ TEST(AuthenticationRateLimit, BurstThen429WithRetryAfterPerKey) {
     EXPECT_GE(std::stol(response.header("ratelimit-reset")), 1);
     EXPECT_EQ(response.header("retry-after"), "");
   }
-  auto refused = get(server->port(), kPath, limited.secret);
+  auto refused = get(server->port(), kEventTypesPath, limited.secret);
   EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(refused.json()["error"]["code"], "RATE_LIMITED");
   EXPECT_EQ(refused.json()["error"]["type"], "rate_limit_error");
@@ -304,7 +303,7 @@ TEST(AuthenticationRateLimit, BurstThen429WithRetryAfterPerKey) {
   EXPECT_EQ(refused.header("ratelimit-remaining"), "0");
 
   // Another key of the same account has its own bucket.
-  auto unaffected = get(server->port(), kPath, other.secret);
+  auto unaffected = get(server->port(), kEventTypesPath, other.secret);
   EXPECT_EQ(unaffected.status, 200);
   EXPECT_EQ(unaffected.header("ratelimit-remaining"), "2");
 }

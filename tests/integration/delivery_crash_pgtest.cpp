@@ -24,7 +24,7 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr int kEndpoints = 4;
+constexpr int kCrashEndpoints = 4;
 constexpr int kEvents = 1500;
 constexpr int kPublishBatch = 100;
 constexpr int kKills = 10;
@@ -47,7 +47,7 @@ TEST(DeliveryCrash, NothingIsLostWhenWorkersAreKilledMidFlight) {
   ApiFixture api(*api_server);
   auto account = api.create_account("crash");
   auto key = api.create_key(account, "sk", {}, "full");
-  for (int i = 0; i < kEndpoints; ++i) {
+  for (int i = 0; i < kCrashEndpoints; ++i) {
     auto path = "/crash" + std::to_string(i);
     auto created = post(api_server->port(), "/v1/webhook_endpoints", key.secret,
                         {{"url", receiver.url(path)}, {"enabled_events", {"order.*"}}});
@@ -91,7 +91,7 @@ TEST(DeliveryCrash, NothingIsLostWhenWorkersAreKilledMidFlight) {
 
   // A last worker finishes the job, including the killed workers' leases.
   auto worker = start_worker(database_url);
-  const std::size_t expected_pairs = static_cast<std::size_t>(kEvents) * kEndpoints;
+  const std::size_t expected_pairs = static_cast<std::size_t>(kEvents) * kCrashEndpoints;
   std::vector<ReceivedWebhook> received;
   std::set<std::pair<std::string, std::string>> pairs;  // (path, event id)
   bool complete = eventually(

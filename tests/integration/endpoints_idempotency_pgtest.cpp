@@ -12,7 +12,6 @@
 namespace hookgate::testing {
 namespace {
 
-const std::string kEndpoints = "/v1/webhook_endpoints";
 
 nlohmann::json endpoint_body(const std::string& url) {
   return {{"url", url}, {"enabled_events", {"order.accepted"}}};
@@ -31,7 +30,7 @@ class EndpointIdempotencyTest : public ::testing::Test {
     key_ = ApiFixture(*server_).create_account_and_key("sk", {}, "store");
   }
   HttpResponse create(const nlohmann::json& body, const std::string& idempotency_key) {
-    return post(server_->port(), kEndpoints, key_.secret, body, {{"Idempotency-Key", idempotency_key}});
+    return post(server_->port(), kEndpointsPath, key_.secret, body, {{"Idempotency-Key", idempotency_key}});
   }
   std::unique_ptr<TestServer> server_;
   CreatedKey key_;

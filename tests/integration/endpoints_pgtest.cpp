@@ -31,7 +31,6 @@ using ::testing::Not;
 using json = nlohmann::json;
 using Names = std::vector<std::string>;
 
-const std::string kEndpoints = "/v1/webhook_endpoints";
 const Names kManageOnly = {"webhooks.endpoints:manage", "webhooks.endpoints:read"};
 const std::regex kRfc3339(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$)");
 
@@ -102,7 +101,7 @@ class EndpointsTest : public ::testing::Test {
                       const std::string& url = "https://example.com/hooks", json extra = json::object()) {
     json body = {{"url", url}, {"enabled_events", events}};
     body.update(extra);
-    return post(port(), kEndpoints, key, body);
+    return post(port(), kEndpointsPath, key, body);
   }
 
   // Creates an endpoint and returns its JSON; throws when refused so a
@@ -117,7 +116,7 @@ class EndpointsTest : public ::testing::Test {
   }
 
   json retrieve_ok(const std::string& key, const std::string& id) {
-    auto response = get(port(), kEndpoints + "/" + id, key);
+    auto response = get(port(), kEndpointsPath + "/" + id, key);
     if (response.status != 200) {
       throw std::runtime_error("retrieve answered " + std::to_string(response.status) + ": " + response.body);
     }
@@ -125,7 +124,7 @@ class EndpointsTest : public ::testing::Test {
   }
 
   HttpResponse update(const std::string& key, const std::string& id, const json& body) {
-    return patch(port(), kEndpoints + "/" + id, key, body);
+    return patch(port(), kEndpointsPath + "/" + id, key, body);
   }
 
   std::vector<std::string> secrets_in_database(const std::string& endpoint_id) {
@@ -207,7 +206,7 @@ TEST_F(EndpointsTest, PayKeyCannotSubscribeToOrderEvents) {
   expect_scope_required(create(manage_only.secret, {"order.accepted", "ledger.entry.created"}),
                         {"enterprise.ledger:read", "store.orders:read"});
   // Nothing was created; what the key may subscribe to still works.
-  auto list = get(port(), kEndpoints, key.secret);
+  auto list = get(port(), kEndpointsPath, key.secret);
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_TRUE(list.json()["data"].empty()) << list.body;
   EXPECT_EQ(create(key.secret, {"payment_intent.succeeded"}).status, 200);
@@ -223,15 +222,15 @@ TEST_F(EndpointsTest, PublishableKeyCannotManageEndpointsButCanReadThem) {
   expect_scope_required(create(pk.secret, {"order.accepted"}), {"webhooks.endpoints:manage"});
   expect_scope_required(create(pk.secret, {"payment_intent.created"}), {"webhooks.endpoints:manage"});
   expect_scope_required(update(pk.secret, id, {{"description", "x"}}), {"webhooks.endpoints:manage"});
-  expect_scope_required(post(port(), kEndpoints + "/" + id + "/secret/roll", pk.secret),
+  expect_scope_required(post(port(), kEndpointsPath + "/" + id + "/secret/roll", pk.secret),
                         {"webhooks.endpoints:manage"});
-  expect_scope_required(del(port(), kEndpoints + "/" + id, pk.secret), {"webhooks.endpoints:manage"});
+  expect_scope_required(del(port(), kEndpointsPath + "/" + id, pk.secret), {"webhooks.endpoints:manage"});
 
-  auto list = get(port(), kEndpoints, pk.secret);
+  auto list = get(port(), kEndpointsPath, pk.secret);
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(ids_of(list), Names{id});
   EXPECT_FALSE(list.json()["data"][0].contains("secret"));
-  auto fetched = get(port(), kEndpoints + "/" + id, pk.secret);
+  auto fetched = get(port(), kEndpointsPath + "/" + id, pk.secret);
   ASSERT_EQ(fetched.status, 200) << fetched.body;
   EXPECT_EQ(fetched.json()["description"], "");
   EXPECT_EQ(fetched.json()["status"], "enabled");
@@ -328,11 +327,11 @@ TEST_F(EndpointsTest, ManageOnlyKeyCanEditDisableAndDeleteButNotRedirectOrReEnab
   // {"disabled": false} on an enabled endpoint re-enables nothing: allowed.
   EXPECT_EQ(update(manage.secret, id, {{"disabled", false}}).status, 200);
 
-  auto deleted = del(port(), kEndpoints + "/" + id, manage.secret);
+  auto deleted = del(port(), kEndpointsPath + "/" + id, manage.secret);
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(deleted.json(), json({{"id", id}, {"object", "webhook_endpoint"}, {"deleted", true}}));
-  expect_error(get(port(), kEndpoints + "/" + id, store.secret), 404, "RESOURCE_MISSING");
-  expect_error(del(port(), kEndpoints + "/" + id, manage.secret), 404, "RESOURCE_MISSING");
+  expect_error(get(port(), kEndpointsPath + "/" + id, store.secret), 404, "RESOURCE_MISSING");
+  expect_error(del(port(), kEndpointsPath + "/" + id, manage.secret), 404, "RESOURCE_MISSING");
 }
 
 TEST_F(EndpointsTest, ManageOnlyKeyMayRemoveEventTypesButNotAddThem) {
@@ -392,7 +391,7 @@ TEST_F(EndpointsTest, RevokingTheAuthorizingKeyUnauthorizesItsSubscriptionsUntil
   EXPECT_EQ((*orders)["unauthorized_reason"], "key_revoked");
   EXPECT_EQ((*orders)["authorized_by"], store.id);
   // The list shows the same; other keys' subscriptions are untouched.
-  auto list = get(port(), kEndpoints, full.secret);
+  auto list = get(port(), kEndpointsPath, full.secret);
   ASSERT_EQ(list.status, 200) << list.body;
   for (const auto& item : list.json()["data"]) {
     bool expected = item["id"] != id;
@@ -461,14 +460,14 @@ TEST_F(EndpointsTest, SecretIsReturnedOnCreateAndRollOnly) {
   EXPECT_EQ(secrets_in_database(id), Names{first});
 
   EXPECT_FALSE(retrieve_ok(key.secret, id).contains("secret"));
-  auto list = get(port(), kEndpoints, key.secret);
+  auto list = get(port(), kEndpointsPath, key.secret);
   ASSERT_EQ(list.status, 200) << list.body;
   for (const auto& item : list.json()["data"]) EXPECT_FALSE(item.contains("secret")) << item;
   auto patched = update(key.secret, id, {{"description", "x"}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_FALSE(patched.json().contains("secret"));
 
-  auto rolled = post(port(), kEndpoints + "/" + id + "/secret/roll", key.secret);
+  auto rolled = post(port(), kEndpointsPath + "/" + id + "/secret/roll", key.secret);
   ASSERT_EQ(rolled.status, 200) << rolled.body;
   expect_signing_secret(rolled.json());
   EXPECT_EQ(rolled.json()["id"], id);
@@ -487,7 +486,7 @@ TEST_F(EndpointsTest, SecretIsReturnedOnCreateAndRollOnly) {
 TEST_F(EndpointsTest, SecretRollGracePeriodIsBounded) {
   auto key = api().create_account_and_key("sk", {}, "store");
   std::string id = create_ok(key.secret, {"order.created"})["id"];
-  auto roll = [&](const json& body) { return post(port(), kEndpoints + "/" + id + "/secret/roll", key.secret, body); };
+  auto roll = [&](const json& body) { return post(port(), kEndpointsPath + "/" + id + "/secret/roll", key.secret, body); };
 
   for (const json& bad : {json(-1), json(604801), json("60"), json(60.5), json(nullptr), json(true)}) {
     SCOPED_TRACE(bad.dump());
@@ -515,7 +514,7 @@ TEST_F(EndpointsTest, AnotherAccountsEndpointIsNotFoundOnEveryRouteAndStaysUncha
   auto created = create_ok(a.secret, {"order.*"}, "https://example.com/a", {{"metadata", {{"k", "v"}}}});
   std::string id = created["id"];
   auto before = retrieve_ok(a.secret, id);
-  std::string path = kEndpoints + "/" + id;
+  std::string path = kEndpointsPath + "/" + id;
 
   expect_error(get(port(), path, b.secret), 404, "RESOURCE_MISSING");
   expect_error(update(b.secret, id, {{"description", "mine now"}}), 404, "RESOURCE_MISSING");
@@ -525,7 +524,7 @@ TEST_F(EndpointsTest, AnotherAccountsEndpointIsNotFoundOnEveryRouteAndStaysUncha
   expect_error(post(port(), path + "/secret/roll", b.secret), 404, "RESOURCE_MISSING");
   expect_error(del(port(), path, b.secret), 404, "RESOURCE_MISSING");
   // A's endpoint id is no cursor in B's list either.
-  auto cursor = get(port(), kEndpoints + "?starting_after=" + id, b.secret);
+  auto cursor = get(port(), kEndpointsPath + "?starting_after=" + id, b.secret);
   EXPECT_EQ(cursor.status / 100, 4) << cursor.body;
   EXPECT_NE(cursor.status, 200);
 
@@ -533,13 +532,13 @@ TEST_F(EndpointsTest, AnotherAccountsEndpointIsNotFoundOnEveryRouteAndStaysUncha
   EXPECT_EQ(secrets_in_database(id), Names{created["secret"].get<std::string>()});
 
   std::string own = create_ok(b.secret, {"*"})["id"];
-  auto list_b = get(port(), kEndpoints, b.secret);
+  auto list_b = get(port(), kEndpointsPath, b.secret);
   ASSERT_EQ(list_b.status, 200) << list_b.body;
   EXPECT_EQ(ids_of(list_b), Names{own});
-  auto filtered = get(port(), kEndpoints + "?enabled_event=order.created", b.secret);
+  auto filtered = get(port(), kEndpointsPath + "?enabled_event=order.created", b.secret);
   ASSERT_EQ(filtered.status, 200) << filtered.body;
   EXPECT_EQ(ids_of(filtered), Names{own});
-  auto list_a = get(port(), kEndpoints, a.secret);
+  auto list_a = get(port(), kEndpointsPath, a.secret);
   ASSERT_EQ(list_a.status, 200) << list_a.body;
   EXPECT_EQ(ids_of(list_a), Names{id});
 }
@@ -550,7 +549,7 @@ TEST_F(EndpointsTest, ScopeIsCheckedBeforeTheEndpointIsLookedUp) {
   auto no_webhooks = api().create_key(account, "sk", {"store.orders:read"});
   auto store = api().create_key(account, "sk", {}, "store");
   const std::string missing = "we_doesnotexist0000000000";
-  const std::string path = kEndpoints + "/" + missing;
+  const std::string path = kEndpointsPath + "/" + missing;
 
   expect_scope_required(get(port(), path, no_webhooks.secret), {"webhooks.endpoints:read"});
   expect_scope_required(update(read_only.secret, missing, {{"description", "x"}}), {"webhooks.endpoints:manage"});
@@ -562,14 +561,14 @@ TEST_F(EndpointsTest, ScopeIsCheckedBeforeTheEndpointIsLookedUp) {
   expect_error(del(port(), path, store.secret), 404, "RESOURCE_MISSING");
   expect_error(post(port(), path + "/secret/roll", store.secret), 404, "RESOURCE_MISSING");
   // An id that is not even an endpoint id is simply not found.
-  expect_error(get(port(), kEndpoints + "/whd_notanendpoint", store.secret), 404, "RESOURCE_MISSING");
+  expect_error(get(port(), kEndpointsPath + "/whd_notanendpoint", store.secret), 404, "RESOURCE_MISSING");
 
   // Same for an existing endpoint of another account: the 403 comes first, so
   // nothing is learnt about its existence.
   auto other = api().create_account_and_key("sk", {}, "store");
   std::string foreign = create_ok(other.secret, {"order.created"})["id"];
-  expect_scope_required(del(port(), kEndpoints + "/" + foreign, read_only.secret), {"webhooks.endpoints:manage"});
-  expect_scope_required(get(port(), kEndpoints + "/" + foreign, no_webhooks.secret), {"webhooks.endpoints:read"});
+  expect_scope_required(del(port(), kEndpointsPath + "/" + foreign, read_only.secret), {"webhooks.endpoints:manage"});
+  expect_scope_required(get(port(), kEndpointsPath + "/" + foreign, no_webhooks.secret), {"webhooks.endpoints:read"});
 }
 
 // ---------------------------------------------------------------------------
@@ -584,23 +583,23 @@ TEST_F(EndpointsTest, ListsAreNewestFirstWithKeysetCursors) {
   }
   Names newest_first(created.rbegin(), created.rend());
 
-  auto all = get(port(), kEndpoints, key.secret);
+  auto all = get(port(), kEndpointsPath, key.secret);
   ASSERT_EQ(all.status, 200) << all.body;
   EXPECT_EQ(all.json()["object"], "list");
-  EXPECT_EQ(all.json()["url"], kEndpoints);
+  EXPECT_EQ(all.json()["url"], kEndpointsPath);
   EXPECT_EQ(ids_of(all), newest_first);
   EXPECT_FALSE(all.json()["has_more"].get<bool>());
 
   // Forwards.
-  auto page1 = get(port(), kEndpoints + "?limit=3", key.secret);
+  auto page1 = get(port(), kEndpointsPath + "?limit=3", key.secret);
   ASSERT_EQ(page1.status, 200) << page1.body;
   EXPECT_EQ(ids_of(page1), Names(newest_first.begin(), newest_first.begin() + 3));
   EXPECT_TRUE(page1.json()["has_more"].get<bool>());
-  auto page2 = get(port(), kEndpoints + "?limit=3&starting_after=" + ids_of(page1).back(), key.secret);
+  auto page2 = get(port(), kEndpointsPath + "?limit=3&starting_after=" + ids_of(page1).back(), key.secret);
   ASSERT_EQ(page2.status, 200) << page2.body;
   EXPECT_EQ(ids_of(page2), Names(newest_first.begin() + 3, newest_first.begin() + 6));
   EXPECT_TRUE(page2.json()["has_more"].get<bool>());
-  auto page3 = get(port(), kEndpoints + "?limit=3&starting_after=" + ids_of(page2).back(), key.secret);
+  auto page3 = get(port(), kEndpointsPath + "?limit=3&starting_after=" + ids_of(page2).back(), key.secret);
   ASSERT_EQ(page3.status, 200) << page3.body;
   EXPECT_EQ(ids_of(page3), Names{newest_first[6]});
   EXPECT_FALSE(page3.json()["has_more"].get<bool>());
@@ -613,39 +612,39 @@ TEST_F(EndpointsTest, ListsAreNewestFirstWithKeysetCursors) {
   EXPECT_EQ(walked, newest_first) << "no duplicates, no gaps";
 
   // Backwards from the oldest.
-  auto back1 = get(port(), kEndpoints + "?limit=3&ending_before=" + newest_first[6], key.secret);
+  auto back1 = get(port(), kEndpointsPath + "?limit=3&ending_before=" + newest_first[6], key.secret);
   ASSERT_EQ(back1.status, 200) << back1.body;
   EXPECT_EQ(ids_of(back1), Names(newest_first.begin() + 3, newest_first.begin() + 6));
   EXPECT_TRUE(back1.json()["has_more"].get<bool>());
-  auto back2 = get(port(), kEndpoints + "?limit=3&ending_before=" + ids_of(back1).front(), key.secret);
+  auto back2 = get(port(), kEndpointsPath + "?limit=3&ending_before=" + ids_of(back1).front(), key.secret);
   ASSERT_EQ(back2.status, 200) << back2.body;
   EXPECT_EQ(ids_of(back2), Names(newest_first.begin(), newest_first.begin() + 3));
   EXPECT_FALSE(back2.json()["has_more"].get<bool>());
-  auto back3 = get(port(), kEndpoints + "?limit=3&ending_before=" + newest_first[0], key.secret);
+  auto back3 = get(port(), kEndpointsPath + "?limit=3&ending_before=" + newest_first[0], key.secret);
   ASSERT_EQ(back3.status, 200) << back3.body;
   EXPECT_TRUE(ids_of(back3).empty());
   EXPECT_FALSE(back3.json()["has_more"].get<bool>());
 
-  auto exact = get(port(), kEndpoints + "?limit=7", key.secret);
+  auto exact = get(port(), kEndpointsPath + "?limit=7", key.secret);
   EXPECT_FALSE(exact.json()["has_more"].get<bool>());
-  auto short_by_one = get(port(), kEndpoints + "?limit=6", key.secret);
+  auto short_by_one = get(port(), kEndpointsPath + "?limit=6", key.secret);
   EXPECT_TRUE(short_by_one.json()["has_more"].get<bool>());
 
   // Deleting the cursor's neighbour leaves no gap and no duplicate.
-  ASSERT_EQ(del(port(), kEndpoints + "/" + newest_first[3], key.secret).status, 200);
-  auto after_delete = get(port(), kEndpoints + "?limit=3&starting_after=" + newest_first[2], key.secret);
+  ASSERT_EQ(del(port(), kEndpointsPath + "/" + newest_first[3], key.secret).status, 200);
+  auto after_delete = get(port(), kEndpointsPath + "?limit=3&starting_after=" + newest_first[2], key.secret);
   EXPECT_EQ(ids_of(after_delete), Names({newest_first[4], newest_first[5], newest_first[6]}));
 
-  auto both = get(port(), kEndpoints + "?starting_after=" + newest_first[0] + "&ending_before=" + newest_first[6],
+  auto both = get(port(), kEndpointsPath + "?starting_after=" + newest_first[0] + "&ending_before=" + newest_first[6],
                   key.secret);
   EXPECT_EQ(both.status, 400) << both.body;
   EXPECT_EQ(both.json()["error"]["code"], "INVALID_PARAMETER");
   EXPECT_TRUE(both.json()["error"]["param"] == "ending_before" || both.json()["error"]["param"] == "starting_after")
       << both.body;
-  expect_error(get(port(), kEndpoints + "?starting_after=we_doesnotexist000000000", key.secret), 400,
+  expect_error(get(port(), kEndpointsPath + "?starting_after=we_doesnotexist000000000", key.secret), 400,
                "INVALID_PARAMETER", "starting_after");
-  expect_error(get(port(), kEndpoints + "?starting_after=", key.secret), 400, "INVALID_PARAMETER", "starting_after");
-  expect_error(get(port(), kEndpoints + "?ending_before=", key.secret), 400, "INVALID_PARAMETER", "ending_before");
+  expect_error(get(port(), kEndpointsPath + "?starting_after=", key.secret), 400, "INVALID_PARAMETER", "starting_after");
+  expect_error(get(port(), kEndpointsPath + "?ending_before=", key.secret), 400, "INVALID_PARAMETER", "ending_before");
 }
 
 TEST_F(EndpointsTest, ListFiltersByStatusAndEventType) {
@@ -662,7 +661,7 @@ TEST_F(EndpointsTest, ListFiltersByStatusAndEventType) {
   ASSERT_EQ(update(key.secret, family, {{"disabled", true}}).status, 200);
 
   auto ids = [&](const std::string& query) {
-    auto response = get(port(), kEndpoints + query, key.secret);
+    auto response = get(port(), kEndpointsPath + query, key.secret);
     EXPECT_EQ(response.status, 200) << query << ": " << response.body;
     return response.status == 200 ? ids_of(response) : Names{};
   };
@@ -675,11 +674,11 @@ TEST_F(EndpointsTest, ListFiltersByStatusAndEventType) {
   EXPECT_EQ(ids("?enabled_event=order.accepted&limit=1"), Names({everything}));
   EXPECT_EQ(ids("?enabled_event=order.accepted&limit=1&starting_after=" + everything), Names({family}));
 
-  expect_error(get(port(), kEndpoints + "?status=paused", key.secret), 400, "INVALID_PARAMETER", "status");
-  expect_error(get(port(), kEndpoints + "?enabled_event=nope.nothing", key.secret), 400, "INVALID_PARAMETER",
+  expect_error(get(port(), kEndpointsPath + "?status=paused", key.secret), 400, "INVALID_PARAMETER", "status");
+  expect_error(get(port(), kEndpointsPath + "?enabled_event=nope.nothing", key.secret), 400, "INVALID_PARAMETER",
                "enabled_event");
-  expect_error(get(port(), kEndpoints + "?colour=blue", key.secret), 400, "UNKNOWN_PARAMETER", "colour");
-  expect_error(get(port(), kEndpoints + "?limit=2&event_type=order.created", key.secret), 400, "UNKNOWN_PARAMETER",
+  expect_error(get(port(), kEndpointsPath + "?colour=blue", key.secret), 400, "UNKNOWN_PARAMETER", "colour");
+  expect_error(get(port(), kEndpointsPath + "?limit=2&event_type=order.created", key.secret), 400, "UNKNOWN_PARAMETER",
                "event_type");
 }
 
@@ -688,21 +687,21 @@ TEST_F(EndpointsTest, InvalidLimitIs400NamingLimit) {
   create_ok(key.secret, {"order.created"});
   for (const std::string limit : {"0", "101", "x", "-1", "", "3.5", "1e1", "99999999999999999999999", "%205", "5%20"}) {
     SCOPED_TRACE("limit=" + limit);
-    expect_error(get(port(), kEndpoints + "?limit=" + limit, key.secret), 400, "INVALID_PARAMETER", "limit");
+    expect_error(get(port(), kEndpointsPath + "?limit=" + limit, key.secret), 400, "INVALID_PARAMETER", "limit");
   }
-  EXPECT_EQ(get(port(), kEndpoints + "?limit=1", key.secret).status, 200);
-  EXPECT_EQ(get(port(), kEndpoints + "?limit=100", key.secret).status, 200);
+  EXPECT_EQ(get(port(), kEndpointsPath + "?limit=1", key.secret).status, 200);
+  EXPECT_EQ(get(port(), kEndpointsPath + "?limit=100", key.secret).status, 200);
 }
 
 TEST_F(EndpointsTest, UnknownQueryParametersAreRefusedOnEveryRoute) {
   auto key = api().create_account_and_key("sk", {}, "store");
   auto created = create_ok(key.secret, {"order.created"});
   std::string id = created["id"];
-  std::string path = kEndpoints + "/" + id;
+  std::string path = kEndpointsPath + "/" + id;
   json body = {{"url", "https://example.com/q"}, {"enabled_events", {"order.created"}}};
 
-  expect_error(get(port(), kEndpoints + "?expand=secret", key.secret), 400, "UNKNOWN_PARAMETER", "expand");
-  expect_error(post(port(), kEndpoints + "?expand=secret", key.secret, body), 400, "UNKNOWN_PARAMETER", "expand");
+  expect_error(get(port(), kEndpointsPath + "?expand=secret", key.secret), 400, "UNKNOWN_PARAMETER", "expand");
+  expect_error(post(port(), kEndpointsPath + "?expand=secret", key.secret, body), 400, "UNKNOWN_PARAMETER", "expand");
   expect_error(get(port(), path + "?expand=secret", key.secret), 400, "UNKNOWN_PARAMETER", "expand");
   expect_error(patch(port(), path + "?description=x", key.secret, {{"description", "y"}}), 400,
                "UNKNOWN_PARAMETER", "description");
@@ -711,7 +710,7 @@ TEST_F(EndpointsTest, UnknownQueryParametersAreRefusedOnEveryRoute) {
                "grace_period_seconds");
 
   // None of the refused requests did anything.
-  auto list = get(port(), kEndpoints, key.secret);
+  auto list = get(port(), kEndpointsPath, key.secret);
   EXPECT_EQ(ids_of(list), Names{id});
   auto fetched = retrieve_ok(key.secret, id);
   EXPECT_EQ(fetched["description"], "");
@@ -729,14 +728,14 @@ TEST_F(EndpointsTest, EndpointsPerAccountAreBounded) {
   create_ok(key.secret, {"order.created"}, "https://example.com/2");
   auto third = create(key.secret, {"order.created"}, "https://example.com/3");
   expect_error(third, 422, "LIMIT_EXCEEDED");
-  auto list = get(port(), kEndpoints, key.secret);
+  auto list = get(port(), kEndpointsPath, key.secret);
   EXPECT_EQ(ids_of(list).size(), 2u);
 
   // The bound is per account ...
   auto other = api().create_account_and_key("sk", {}, "store");
   EXPECT_EQ(create(other.secret, {"order.created"}).status, 200);
   // ... and deleting frees a place.
-  ASSERT_EQ(del(port(), kEndpoints + "/" + first, key.secret).status, 200);
+  ASSERT_EQ(del(port(), kEndpointsPath + "/" + first, key.secret).status, 200);
   EXPECT_EQ(create(key.secret, {"order.created"}, "https://example.com/3").status, 200);
   expect_error(create(key.secret, {"order.created"}, "https://example.com/4"), 422, "LIMIT_EXCEEDED");
 }
@@ -760,7 +759,7 @@ TEST_F(EndpointsTest, EndpointsPerAccountBoundHoldsUnderConcurrentCreates) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 3);
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 422), kAttempts - 3);
-  auto list = get(port(), kEndpoints, key.secret);
+  auto list = get(port(), kEndpointsPath, key.secret);
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(ids_of(list).size(), 3u);
 }

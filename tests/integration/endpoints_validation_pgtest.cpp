@@ -22,7 +22,6 @@ namespace {
 using json = nlohmann::json;
 using Names = std::vector<std::string>;
 
-const std::string kEndpoints = "/v1/webhook_endpoints";
 
 json valid_body() { return {{"url", "https://example.com/hooks"}, {"enabled_events", {"order.created"}}}; }
 
@@ -52,7 +51,7 @@ class EndpointValidationTest : public ::testing::Test {
     auto health = request(port(), "GET", "/healthz");
     EXPECT_EQ(health.status, 200) << health.body;
     // Refused requests store nothing.
-    auto list = get(port(), kEndpoints + "?limit=100", key_.secret);
+    auto list = get(port(), kEndpointsPath + "?limit=100", key_.secret);
     ASSERT_EQ(list.status, 200) << list.body;
     EXPECT_EQ(list.json()["data"].size(), expected_endpoints_) << list.body;
   }
@@ -65,7 +64,7 @@ class EndpointValidationTest : public ::testing::Test {
 
   unsigned short port() const { return server_->port(); }
 
-  HttpResponse create(const json& body) { return post(port(), kEndpoints, key_.secret, body); }
+  HttpResponse create(const json& body) { return post(port(), kEndpointsPath, key_.secret, body); }
 
   HttpResponse send_raw_body(const std::string& method, const std::string& path, const std::string& body) {
     return request(port(), method, path, body,
@@ -160,9 +159,9 @@ TEST_F(EndpointValidationTest, UnacceptableUrlsAreRefusedNamingUrl) {
   std::string id = create_ok();
   for (const auto& url : {"https://127.0.0.1/", "http://example.com/", "https://u:p@example.com/", "relative"}) {
     SCOPED_TRACE(url);
-    expect_invalid(patch(port(), kEndpoints + "/" + id, key_.secret, {{"url", url}}), "url");
+    expect_invalid(patch(port(), kEndpointsPath + "/" + id, key_.secret, {{"url", url}}), "url");
   }
-  auto fetched = get(port(), kEndpoints + "/" + id, key_.secret);
+  auto fetched = get(port(), kEndpointsPath + "/" + id, key_.secret);
   EXPECT_EQ(fetched.json()["url"], "https://example.com/hooks");
 }
 
@@ -214,13 +213,13 @@ TEST_F(EndpointValidationTest, EnabledEventsAreValidated) {
   // The same rules on PATCH.
   std::string id = create_ok();
   auto patch_events = [&](const json& value) {
-    return patch(port(), kEndpoints + "/" + id, key_.secret, {{"enabled_events", value}});
+    return patch(port(), kEndpointsPath + "/" + id, key_.secret, {{"enabled_events", value}});
   };
   expect_invalid(patch_events(json::array()), "enabled_events");
   expect_invalid(patch_events(json::array({"refund.*"})), "enabled_events[0]");
   expect_invalid(patch_events(json::array({"order.created", 7})), "enabled_events[1]");
   expect_invalid(patch_events("order.created"), "enabled_events");
-  auto fetched = get(port(), kEndpoints + "/" + id, key_.secret);
+  auto fetched = get(port(), kEndpointsPath + "/" + id, key_.secret);
   EXPECT_EQ(fetched.json()["enabled_events"], json({"order.created"}));
 }
 
@@ -232,7 +231,7 @@ TEST_F(EndpointValidationTest, DescriptionIsBounded) {
   expect_invalid(create(with(valid_body(), "description", 5)), "description");
   expect_invalid(create(with(valid_body(), "description", nullptr)), "description");
   std::string id = create_ok(with(valid_body(), "description", std::string(1000, 'd')));
-  expect_invalid(patch(port(), kEndpoints + "/" + id, key_.secret, {{"description", std::string(1001, 'd')}}),
+  expect_invalid(patch(port(), kEndpointsPath + "/" + id, key_.secret, {{"description", std::string(1001, 'd')}}),
                  "description");
 }
 
@@ -283,12 +282,12 @@ TEST_F(EndpointValidationTest, MetadataIsValidated) {
 
   // PATCH merges; the merged result is bounded too, and a refused PATCH
   // changes nothing.
-  auto over = patch(port(), kEndpoints + "/" + id, key_.secret, {{"metadata", {{"extra", "1"}}}});
+  auto over = patch(port(), kEndpointsPath + "/" + id, key_.secret, {{"metadata", {{"extra", "1"}}}});
   expect_invalid(over, "metadata");
-  auto fetched = get(port(), kEndpoints + "/" + id, key_.secret);
+  auto fetched = get(port(), kEndpointsPath + "/" + id, key_.secret);
   EXPECT_EQ(fetched.json()["metadata"].size(), 50u);
   EXPECT_FALSE(fetched.json()["metadata"].contains("extra"));
-  auto swap = patch(port(), kEndpoints + "/" + id, key_.secret, {{"metadata", {{"k0", nullptr}, {"extra", "1"}}}});
+  auto swap = patch(port(), kEndpointsPath + "/" + id, key_.secret, {{"metadata", {{"k0", nullptr}, {"extra", "1"}}}});
   ASSERT_EQ(swap.status, 200) << swap.body;
   EXPECT_EQ(swap.json()["metadata"].size(), 50u);
   EXPECT_EQ(swap.json()["metadata"]["extra"], "1");
@@ -302,7 +301,7 @@ TEST_F(EndpointValidationTest, UnknownBodyFieldsAreRefusedByName) {
   expect_error(create(with(valid_body(), "status", "enabled")), 400, "UNKNOWN_PARAMETER", "status");
   expect_error(create(with(valid_body(), "disabled", true)), 400, "UNKNOWN_PARAMETER", "disabled");
   std::string id = create_ok();
-  std::string path = kEndpoints + "/" + id;
+  std::string path = kEndpointsPath + "/" + id;
   expect_error(patch(port(), path, key_.secret, {{"enabled", false}}), 400, "UNKNOWN_PARAMETER", "enabled");
   expect_error(patch(port(), path, key_.secret, {{"secret", "whsec_chosen"}}), 400, "UNKNOWN_PARAMETER", "secret");
   expect_error(patch(port(), path, key_.secret, {{"description", "ok"}, {"id", "we_other"}}), 400,
@@ -314,7 +313,7 @@ TEST_F(EndpointValidationTest, UnknownBodyFieldsAreRefusedByName) {
 TEST_F(EndpointValidationTest, WrongJsonTypesAreRefusedByName) {
   expect_invalid(create(with(valid_body(), "url", 5)), "url");
   std::string id = create_ok();
-  std::string path = kEndpoints + "/" + id;
+  std::string path = kEndpointsPath + "/" + id;
   for (const json& value : {json("yes"), json(1), json(nullptr), json("true")}) {
     SCOPED_TRACE(value.dump());
     expect_invalid(patch(port(), path, key_.secret, {{"disabled", value}}), "disabled");
@@ -334,29 +333,29 @@ TEST_F(EndpointValidationTest, TruncatedJsonIs400) {
   std::string full = valid_body().dump();
   for (std::size_t cut : {std::size_t{1}, full.size() / 2, full.size() - 1}) {
     SCOPED_TRACE(full.substr(0, cut));
-    expect_error(send_raw_body("POST", kEndpoints, full.substr(0, cut)), 400, "INVALID_JSON");
+    expect_error(send_raw_body("POST", kEndpointsPath, full.substr(0, cut)), 400, "INVALID_JSON");
   }
-  expect_error(send_raw_body("POST", kEndpoints, full + " trailing"), 400, "INVALID_JSON");
-  expect_error(send_raw_body("POST", kEndpoints, full + full), 400, "INVALID_JSON");
+  expect_error(send_raw_body("POST", kEndpointsPath, full + " trailing"), 400, "INVALID_JSON");
+  expect_error(send_raw_body("POST", kEndpointsPath, full + full), 400, "INVALID_JSON");
   std::string id = create_ok();
-  expect_error(send_raw_body("PATCH", kEndpoints + "/" + id, R"({"description": "x)"), 400, "INVALID_JSON");
-  expect_error(send_raw_body("POST", kEndpoints + "/" + id + "/secret/roll", R"({"grace_period_seconds": )"), 400,
+  expect_error(send_raw_body("PATCH", kEndpointsPath + "/" + id, R"({"description": "x)"), 400, "INVALID_JSON");
+  expect_error(send_raw_body("POST", kEndpointsPath + "/" + id + "/secret/roll", R"({"grace_period_seconds": )"), 400,
                "INVALID_JSON");
 }
 
 TEST_F(EndpointValidationTest, NonObjectBodiesAre400) {
   for (const std::string body : {"[]", "null", "5", "\"x\"", "true", R"([{"url": "https://example.com/"}])"}) {
     SCOPED_TRACE(body);
-    expect_error(send_raw_body("POST", kEndpoints, body), 400, "INVALID_JSON");
+    expect_error(send_raw_body("POST", kEndpointsPath, body), 400, "INVALID_JSON");
   }
-  expect_error(send_raw_body("POST", kEndpoints, R"({"url": 1e999, "enabled_events": ["order.created"]})"), 400,
+  expect_error(send_raw_body("POST", kEndpointsPath, R"({"url": 1e999, "enabled_events": ["order.created"]})"), 400,
                "INVALID_JSON");
 }
 
 TEST_F(EndpointValidationTest, TwoMebibyteBodyIs413) {
   std::string description(2 * 1024 * 1024, 'd');
   std::string body = with(valid_body(), "description", description).dump();
-  std::string head = "POST " + kEndpoints + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+  std::string head = "POST " + kEndpointsPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                      key_.secret + "\r\nContent-Type: application/json\r\nContent-Length: " +
                      std::to_string(body.size()) + "\r\n\r\n";
   Connection connection(port());
@@ -385,7 +384,7 @@ TEST_F(EndpointValidationTest, DeeplyNestedBodiesAreRefusedFast) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
     auto started = std::chrono::steady_clock::now();
-    auto response = send_raw_body("POST", kEndpoints, c.body);
+    auto response = send_raw_body("POST", kEndpointsPath, c.body);
     auto elapsed = std::chrono::steady_clock::now() - started;
     expect_error(response, 400, "INVALID_JSON");
     EXPECT_LT(elapsed, std::chrono::seconds(2));
@@ -402,14 +401,14 @@ TEST_F(EndpointValidationTest, InvalidUtf8Is400) {
       "{\"url\": \"https://example.com/\", \"metadata\": {\"\xfe\": \"v\"}, \"enabled_events\": [\"order.created\"]}",
   };
   for (const auto& body : bodies) {
-    auto response = send_raw_body("POST", kEndpoints, body);
+    auto response = send_raw_body("POST", kEndpointsPath, body);
     expect_error(response, 400, "INVALID_JSON");
   }
 }
 
 TEST_F(EndpointValidationTest, EmptyPostBodyIsMissingUrl) {
-  expect_error(send_raw_body("POST", kEndpoints, ""), 400, "MISSING_PARAMETER", "url");
-  expect_error(send_raw_body("POST", kEndpoints, "{}"), 400, "MISSING_PARAMETER", "url");
+  expect_error(send_raw_body("POST", kEndpointsPath, ""), 400, "MISSING_PARAMETER", "url");
+  expect_error(send_raw_body("POST", kEndpointsPath, "{}"), 400, "MISSING_PARAMETER", "url");
 }
 
 }  // namespace

@@ -23,7 +23,6 @@
 namespace hookgate::testing {
 namespace {
 
-constexpr const char* kPath = "/v1/event_types";
 constexpr int kTotal = 10'000;
 constexpr int kConnections = 4;
 constexpr std::size_t kMaxValueBytes = 12 * 1024;  // under the 16 KiB header limit
@@ -276,7 +275,7 @@ void hammer(unsigned short port, unsigned seed, int count, const std::vector<std
   auto connection = std::make_unique<Connection>(port);
   for (int i = 0; i < count; ++i) {
     auto c = generator.next();
-    std::string text = std::string("GET ") + kPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    std::string text = std::string("GET ") + kEventTypesPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     for (const auto& value : c.values) text += "Authorization: " + value + "\r\n";
     text += "\r\n";
     const std::string label = std::string(kind_name(c.kind)) + " '" + printable(c.values[0]) + "'";
@@ -328,7 +327,7 @@ TEST(HostileAuthentication, TenThousandHostileAuthorizationValues) {
   auto sk = api.create_key(account, "sk", {}, "full");
   auto pk = api.create_key(account, "pk", {}, "store");
   const std::vector<std::string> keys = {sk.secret, pk.secret};
-  ASSERT_EQ(get(server->port(), kPath, sk.secret).status, 200);
+  ASSERT_EQ(get(server->port(), kEventTypesPath, sk.secret).status, 200);
 
   std::vector<Tally> tallies(kConnections);
   std::vector<std::thread> threads;
@@ -376,11 +375,11 @@ TEST(HostileAuthentication, TenThousandHostileAuthorizationValues) {
 
   // Still healthy, and real keys still work, on fresh and on reused connections.
   EXPECT_EQ(request(server->port(), "GET", "/healthz").status, 200);
-  EXPECT_EQ(get(server->port(), kPath, sk.secret).status, 200);
-  EXPECT_EQ(get(server->port(), kPath, pk.secret).status, 200);
+  EXPECT_EQ(get(server->port(), kEventTypesPath, sk.secret).status, 200);
+  EXPECT_EQ(get(server->port(), kEventTypesPath, pk.secret).status, 200);
   Connection connection(server->port());
   for (int i = 0; i < 3; ++i) {
-    connection.send_raw(std::string("GET ") + kPath + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + sk.secret +
+    connection.send_raw(std::string("GET ") + kEventTypesPath + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + sk.secret +
                         "\r\n\r\n");
     auto response = connection.read_response();
     ASSERT_TRUE(response);

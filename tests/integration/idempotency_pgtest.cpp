@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 const AccountId kAccount = AccountId::from_trusted("acct_idem1");
 const AccountId kOtherAccount = AccountId::from_trusted("acct_idem2");
-constexpr const char* kPath = "/v1/webhook_endpoints";
+constexpr const char* kIdempotentPath = "/v1/webhook_endpoints";
 
 std::optional<std::string> header_of(const http::Response& response, const std::string& name) {
   for (const auto& [key, value] : response.headers) {
@@ -64,7 +64,7 @@ class IdempotencyTest : public ::testing::Test {
   }
 
   static http::Request post(const std::string& body, const std::optional<std::string>& key,
-                            const std::string& path = kPath) {
+                            const std::string& path = kIdempotentPath) {
     http::Request request;
     request.method = "POST";
     request.target = path;

@@ -19,6 +19,10 @@
 
 namespace hookgate::testing {
 
+// Paths many API tests call.
+inline const std::string kEndpointsPath = "/v1/webhook_endpoints";
+inline const std::string kEventTypesPath = "/v1/event_types";
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct CreatedKey {

@@ -1,4 +1,5 @@
 #include "support/http_client.h"
+#include "support/text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,11 +30,6 @@ int open_socket(unsigned short port, int& error) {
     return -1;
   }
   return fd;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 }  // namespace
@@ -99,7 +95,7 @@ std::optional<HttpResponse> Connection::read_response() {
     if (colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
-      response.headers[lower(line.substr(0, colon))] = value;
+      response.headers[lower_ascii(line.substr(0, colon))] = value;
     }
     pos = next + 2;
   }

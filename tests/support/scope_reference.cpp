@@ -1,6 +1,7 @@
 #include "support/scope_reference.h"
 
 #include "support/test_database.h"
+#include "support/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -16,17 +17,11 @@ using Names = std::vector<std::string>;
 
 namespace {
 
-std::string trim(const std::string& s) {
-  auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
-}
-
 std::vector<std::string> split(const std::string& s, char separator) {
   std::vector<std::string> out;
   std::string part;
   std::istringstream in(s);
-  while (std::getline(in, part, separator)) out.push_back(trim(part));
+  while (std::getline(in, part, separator)) out.push_back(trim_blanks(part));
   if (!s.empty() && s.back() == separator) out.emplace_back();
   return out;
 }
@@ -76,7 +71,7 @@ ScopeReference parse_scope_reference(const std::string& path) {
     auto fail = [&](const std::string& why) {
       throw std::runtime_error(path + ":" + std::to_string(number) + ": " + why + ": " + raw);
     };
-    std::string line = trim(raw);
+    std::string line = trim_blanks(raw);
     std::smatch match;
     if (line.find('|') != std::string::npos) {
       auto cells = table_cells(line);
@@ -86,7 +81,7 @@ ScopeReference parse_scope_reference(const std::string& path) {
         for (int i = 3; i < 6; ++i) {
           if (!std::regex_match(cells[i], match, bundle_heading)) fail("bundle column header");
           std::string name = match[1].str();
-          std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+          name = lower_ascii(name);
           column_bundles.push_back(name);
         }
         continue;
@@ -103,9 +98,9 @@ ScopeReference parse_scope_reference(const std::string& path) {
       }
     } else if (std::regex_match(line, match, bundle_heading)) {
       section = match[1].str();
-      std::transform(section->begin(), section->end(), section->begin(), [](unsigned char c) { return std::tolower(c); });
+      *section = lower_ascii(*section);
     } else if (section && line.rfind("Scopes:", 0) == 0) {
-      std::string list = trim(line.substr(7));
+      std::string list = trim_blanks(line.substr(7));
       if (std::regex_match(list, match, all_scopes)) {
         all_claimed = std::stoi(match[1].str());
         full_bundle = *section;

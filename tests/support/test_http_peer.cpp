@@ -1,4 +1,5 @@
 #include "support/test_http_peer.h"
+#include "support/text.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -30,17 +31,6 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  auto begin = text.find_first_not_of(" \t");
-  auto end = text.find_last_not_of(" \t");
-  return begin == std::string::npos ? std::string() : text.substr(begin, end - begin + 1);
-}
-
 // "METHOD target HTTP/1.1" and "Name: value" lines; enough for our sender.
 RecordedRequest parse_head(const std::string& head) {
   RecordedRequest request;
@@ -57,7 +47,7 @@ RecordedRequest parse_head(const std::string& head) {
     }
     auto colon = line.find(':');
     if (colon == std::string::npos) continue;
-    request.headers.emplace_back(lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    request.headers.emplace_back(lower_ascii(line.substr(0, colon)), trim_blanks(line.substr(colon + 1)));
   }
   return request;
 }

@@ -1,0 +1,22 @@
+#pragma once
+// Small text helpers shared by the test support code.
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace hookgate::testing {
+
+inline std::string lower_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Without leading and trailing blanks (spaces, tabs, carriage returns).
+inline std::string trim_blanks(const std::string& text) {
+  auto begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
+}
+
+}  // namespace hookgate::testing
