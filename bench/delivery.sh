@@ -6,8 +6,11 @@
 #   2. latency: events are published at a fixed BENCH_RATE (1000/s) with
 #      pgbench while a worker runs; p50/p99 of publish (event committed) →
 #      first attempt started, from the database's own timestamps.
-# Durable commits (synchronous_commit on, the default). The receiver is the
-# project's Node receiver in --count-only mode.
+# Durable commits: the cluster runs with fsync and synchronous_commit on (the
+# defaults), unlike the test suite's. The receiver is bench/fast_receiver.cpp
+# (answers 200, verifies nothing) so the two cores go to what is measured.
+# BENCH_PROFILE=1 also prints where PostgreSQL spent its time, per statement
+# (pg_stat_statements), during the throughput run.
 #   bash bench/delivery.sh
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -19,10 +22,9 @@ endpoints="${BENCH_ENDPOINTS:-10}"
 backlog_events="${BENCH_BACKLOG_EVENTS:-60000}"
 build_dir="${BENCH_BUILD_DIR:-build-bench}"
 
-bash scripts/receiver-deps.sh
-log "building $build_dir/hookgate (Release)"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DHOOKGATE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target hookgate >/dev/null
+log "building $build_dir/hookgate and the bench receiver (Release)"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DHOOKGATE_BUILD_TESTS=OFF -DHOOKGATE_BUILD_BENCH=ON >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target hookgate hookgate_bench_receiver >/dev/null
 hookgate="$HOOKGATE_ROOT/$build_dir/hookgate"
 pgbench="$PG_BIN/pgbench"
 
@@ -30,18 +32,19 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/hookgate-bench.XXXXXX")"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  "$HOOKGATE_ROOT/scripts/pg-cluster.sh" stop "$work/pg" >/dev/null || true
+  pg_stop_cluster "$work/pg" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$HOOKGATE_ROOT/scripts/pg-cluster.sh" start "$work/pg" >/dev/null
-export HOOKGATE_DATABASE_URL="$(cat "$work/pg/url")"
+[ "$(id -u)" = 0 ] && chown "$(pg_user)" "$work"
+export HOOKGATE_DATABASE_URL="$(pg_start_cluster "$work/pg" -c max_connections=100 \
+  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)"
 export HOOKGATE_ALLOW_PRIVATE_TARGETS=1 HOOKGATE_LOG_LEVEL=warn
 "$hookgate" migrate >/dev/null
 sql() { psql -qtAX -v ON_ERROR_STOP=1 "$HOOKGATE_DATABASE_URL" "$@"; }
 
-node tests/receiver/receiver.mjs --port 0 --port-file "$work/receiver.port" --quiet --count-only &
+"$build_dir/hookgate_bench_receiver" --port-file "$work/receiver.port" >/dev/null &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/receiver.port" ] && break; sleep 0.1; done
 receiver="http://127.0.0.1:$(cat "$work/receiver.port")"
@@ -75,17 +78,25 @@ done
 total=$((backlog_events * endpoints))
 # CPU time (clock ticks) used so far by this cluster's processes, the
 # receiver and the worker: where the machine's two cores go per delivery.
-postmaster=$(head -1 "$(cat "$work/pg/data_dir")/postmaster.pid")
+postmaster=$(head -1 "$work/pg/postmaster.pid")
 receiver_pid=${pids[0]}
 cpu_ticks() { for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{t += $1} END {print t + 0}'; }
 cluster_pids() { echo "$postmaster" $(pgrep -P "$postmaster"); }
 start_worker
 sleep 3  # connections warm, pools filled
+sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
 first=$(succeeded)
 read -r pg0 rc0 wk0 < <(echo "$(cpu_ticks $(cluster_pids)) $(cpu_ticks "$receiver_pid") $(cpu_ticks "$worker")")
 sleep "$seconds"
 read -r pg1 rc1 wk1 < <(echo "$(cpu_ticks $(cluster_pids)) $(cpu_ticks "$receiver_pid") $(cpu_ticks "$worker")")
 last=$(succeeded)
+# Statement text to its first 70 characters; time per delivery in µs.
+profile=$(sql -F ' | ' -c "
+  SELECT to_char(round((total_exec_time * 1000 / greatest($last - $first, 1))::numeric, 1), '99990.0') AS exec_us,
+         to_char(round((total_plan_time * 1000 / greatest($last - $first, 1))::numeric, 1), '9990.0') AS plan_us,
+         to_char(calls, '99999999') AS calls, left(regexp_replace(query, '\s+', ' ', 'g'), 70)
+  FROM pg_stat_statements WHERE total_exec_time + total_plan_time > 0
+  ORDER BY total_exec_time + total_plan_time DESC LIMIT 12")
 stop_worker
 throughput=$(( (last - first) / seconds ))
 per_delivery() { echo $(( ($2 - $1) * 1000000 / $(getconf CLK_TCK) / (last - first > 0 ? last - first : 1) )); }
@@ -127,3 +138,8 @@ printf '%-52s %s\n' "CPU per delivery during throughput run:" "$cpu_split"
 printf '%-52s %s\n' "non-successful attempts during throughput run:" "$failed"
 printf '%-52s %s\n' "latency at ${rate} events/s (achieved ${achieved:-?}/s, $events events):" \
   "publish → first attempt p50 ${p50} ms, p99 ${p99} ms (target p99 ≤ 20 ms)"
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+  echo
+  echo "PostgreSQL time per delivery during the throughput run (exec µs | plan µs | calls | statement):"
+  echo "$profile"
+fi

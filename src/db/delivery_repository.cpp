@@ -21,10 +21,11 @@ constexpr Statement kPublish{
     "CASE WHEN $5::bigint = 0 THEN NULL ELSE " HG_TS("$5") " END)"};
 
 // Per row only what differs per row; rule-3 authorization is decided once per
-// distinct (endpoint, type) of the batch and secrets are read once per
-// endpoint. The lease is written to the queue row alone; the delivery row is
-// only read. Only a delivery attempted before can have an attempt left open
-// by a worker that died; it is closed as interrupted.
+// distinct (subscription pattern, key) of the batch, as
+// hookgate_endpoint_receives() would per endpoint, and secrets are read once
+// per endpoint. The lease is written to the queue row alone; the delivery row
+// is only read. Only a delivery attempted before can have an attempt left
+// open by a worker that died; it is closed as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
     "WITH due AS ("
@@ -36,7 +37,10 @@ constexpr Statement kClaim{
     "  FROM due WHERE q.delivery_id = due.delivery_id"
     "  RETURNING q.delivery_id, q.account_id, q.claim_token, q.attempt_count"
     "), claimed AS ("
-    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count"
+    // The attempt's id is chosen here, so the result rows need no join back
+    // to the inserted attempts.
+    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count,"
+    "    hookgate_random_id('wha_') AS attempt_id"
     "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
     "), interrupted AS ("
     // Looked up per claimed delivery and then by id, never by a join the
@@ -49,20 +53,32 @@ constexpr Statement kClaim{
     "    WHERE c.attempt_count > 1)) AND a.outcome IS NULL"
     "), opened AS ("
     "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at)"
-    "  SELECT hookgate_random_id('wha_'), c.id, c.account_id, c.attempt_count, " HG_TS("$2") " FROM claimed c"
-    "  RETURNING id, delivery_id"
-    "), routes AS MATERIALIZED ("
-    "  SELECT r.endpoint_id, r.event_type, hookgate_endpoint_receives(r.endpoint_id, r.event_type) AS authorized"
+    "  SELECT c.attempt_id, c.id, c.account_id, c.attempt_count, " HG_TS("$2") " FROM claimed c"
+    "), subscribed AS MATERIALIZED ("
+    "  SELECT r.endpoint_id, r.event_type, s.pattern, s.authorized_by"
     "  FROM (SELECT DISTINCT endpoint_id, event_type FROM claimed OFFSET 0) r"  // OFFSET 0: once per pair
+    "  JOIN endpoint_subscriptions s ON s.endpoint_id = r.endpoint_id"
+    "    AND s.pattern = ANY (hookgate_patterns_matching(r.event_type))"
+    "), grants AS MATERIALIZED ("
+    // Endpoints of an account mostly share their subscriptions' keys and
+    // patterns: rule 3 is decided once per distinct (pattern, key).
+    "  SELECT g.pattern, g.authorized_by, hookgate_subscription_authorized(g.pattern, g.authorized_by) AS authorized"
+    "  FROM (SELECT DISTINCT pattern, authorized_by FROM subscribed OFFSET 0) g"
+    "), routes AS MATERIALIZED ("
+    "  SELECT r.endpoint_id, r.event_type, coalesce(bool_or(g.authorized), false) AS authorized"
+    "  FROM (SELECT DISTINCT endpoint_id, event_type FROM claimed OFFSET 0) r"
+    "  LEFT JOIN subscribed s ON s.endpoint_id = r.endpoint_id AND s.event_type = r.event_type"
+    "  LEFT JOIN grants g ON g.pattern = s.pattern AND g.authorized_by = s.authorized_by"
+    "  GROUP BY r.endpoint_id, r.event_type"
     "), targets AS MATERIALIZED ("
     "  SELECT e.id, e.url, coalesce((SELECT string_agg(s.secret, ' ' ORDER BY s.expires_at IS NOT NULL, s.created_at DESC)"
     "     FROM endpoint_secrets s WHERE s.endpoint_id = e.id"
     "       AND (s.expires_at IS NULL OR s.expires_at > " HG_TS("$2") ")), '') AS secrets"
     "  FROM webhook_endpoints e WHERE e.id IN (SELECT endpoint_id FROM routes)"
     ") "
-    "SELECT c.id, c.claim_token, o.id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, t.url, ev.payload,"
-    "  t.secrets, r.authorized "
-    "FROM claimed c JOIN opened o ON o.delivery_id = c.id"
+    "SELECT c.id, c.claim_token, c.attempt_id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, t.url,"
+    "  ev.payload, t.secrets, r.authorized "
+    "FROM claimed c"
     "  JOIN routes r ON r.endpoint_id = c.endpoint_id AND r.event_type = c.event_type"
     "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
 

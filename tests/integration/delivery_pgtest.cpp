@@ -484,6 +484,23 @@ TEST_F(DeliveryTest, AnAttemptLeftOpenByADeadWorkerIsMarkedInterruptedOnReclaim)
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome IS NULL"), 1);
 }
 
+// Attempts have no foreign key to their delivery (V011); deleting an endpoint
+// still takes its deliveries' attempts with it, and no other endpoint's.
+TEST_F(DeliveryTest, DeletingAnEndpointDeletesItsDeliveriesAttempts) {
+  auto orders = key({"store.orders:read"});
+  auto doomed = endpoint({{"order.accepted", orders}});
+  auto kept = endpoint({{"order.accepted", orders}});
+  publish("order.accepted");
+  start_worker();
+  ASSERT_TRUE(attempts_finished(2));
+  worker_->stop();
+  run_sql(url_, "DELETE FROM webhook_endpoints WHERE id = '" + doomed.str() + "'");
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_deliveries"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+                  "WHERE d.endpoint_id = '" + kept.str() + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 1);
+}
+
 // A result may change these columns of a delivery; none of them may be in an
 // index or an index predicate, so the update stays heap-only (issue 5).
 TEST_F(DeliveryTest, NoIndexOfDeliveriesReadsAColumnThatAResultWrites) {
