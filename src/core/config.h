@@ -45,7 +45,7 @@ struct Config {
   enum class Role { all, api, worker };
   Role role = Role::all;
   std::size_t delivery_concurrency = 512;  // sends in flight per process
-  std::size_t delivery_batch = 50;         // deliveries claimed (and results written) per statement
+  std::size_t delivery_batch = 200;        // deliveries claimed (and results written) per statement
   std::chrono::milliseconds delivery_timeout{15'000};        // whole attempt
   std::chrono::milliseconds delivery_connect_timeout{5'000};
   std::chrono::milliseconds delivery_poll_interval{2'000};   // fallback when no NOTIFY arrives
