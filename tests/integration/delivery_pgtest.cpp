@@ -257,6 +257,21 @@ TEST_F(DeliveryTest, PublishingIsIdempotentOnTheEventId) {
   }
 }
 
+// Ids made by the database start with their creation time (V012), so new
+// rows append to their indexes; they keep the wire shape prefix + 32 hex.
+TEST_F(DeliveryTest, EventAndDeliveryIdsAreOrderedByCreation) {
+  auto orders = key({"store.orders:read"});
+  endpoint({{"order.accepted", orders}});
+  auto first = publish("order.accepted");
+  auto second = publish("order.accepted");
+  EXPECT_LT(first.id.str(), second.id.str());
+  EXPECT_THAT(second.id.str(), ::testing::MatchesRegex("evt_[0-9a-f]{32}"));
+  auto deliveries = query_row("SELECT min(id), max(id), bool_and(id ~ '^whd_[0-9a-f]{32}$') FROM webhook_deliveries");
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_deliveries WHERE event_id = '" + first.id.str() + "' AND id = '" +
+                  deliveries[0].as<std::string>() + "'"), 1) << "the first event's delivery has the smallest id";
+  EXPECT_TRUE(deliveries[2].as<bool>());
+}
+
 TEST_F(DeliveryTest, PublishRejectsUnknownTypesAccountsAndNonObjects) {
   auto code_of = [&](const PublishRequest& request) {
     try {
