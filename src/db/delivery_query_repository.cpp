@@ -30,11 +30,17 @@ constexpr Statement kCursor{"delivery_list_cursor",
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
                           ", ev.payload " HG_DELIVERY_FROM "JOIN events ev ON ev.id = d.event_id "
                           "WHERE d.account_id = $1 AND d.id = $2"};
+// Recorded attempts, and the one in flight from the queue row (unless a
+// late result already recorded it).
 constexpr Statement kAttempts{
     "delivery_attempts",
     "SELECT id, attempt_number, " HG_MICROS("started_at") ", " HG_MICROS("finished_at") ", duration_us, outcome, "
     "status_code, error, response_snippet FROM webhook_attempts WHERE delivery_id = $1 AND account_id = $2 "
-    "ORDER BY attempt_number, started_at"};
+    "UNION ALL "
+    "SELECT q.attempt_id, q.attempt_count, " HG_MICROS("q.attempt_started_at") ", NULL, NULL, NULL, NULL, NULL, NULL "
+    "FROM webhook_delivery_queue q WHERE q.delivery_id = $1 AND q.account_id = $2 AND q.attempt_id IS NOT NULL "
+    "  AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.id = q.attempt_id) "
+    "ORDER BY 2, 3"};
 constexpr Statement kRetries{
     "delivery_retries",
     "SELECT r.requested_by, " HG_MICROS("r.requested_at") ", r.retry_job_id FROM webhook_delivery_retries r "

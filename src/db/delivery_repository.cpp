@@ -23,37 +23,33 @@ constexpr Statement kPublish{
 // Per row only what differs per row; rule-3 authorization is decided once per
 // distinct (subscription pattern, key) of the batch, as
 // hookgate_endpoint_receives() would per endpoint, and secrets are read once
-// per endpoint. The lease is written to the queue row alone; the delivery row
-// is only read. Only a delivery attempted before can have an attempt left
-// open by a worker that died; it is closed as interrupted.
+// per endpoint. The lease and the attempt now in flight are written to the
+// queue row alone; the delivery row is only read. An attempt still on the
+// queue row is one whose result never came (its worker died): it is recorded
+// as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
     "WITH due AS ("
-    "  SELECT delivery_id FROM webhook_delivery_queue WHERE due_at <= " HG_TS("$2")
-    "  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+    "  SELECT delivery_id, account_id, attempt_id, attempt_started_at, attempt_count FROM webhook_delivery_queue"
+    "  WHERE due_at <= " HG_TS("$2") " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"
     "), leased AS ("
     "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(($2::bigint + $3::bigint) / 1000000.0),"
-    "    claim_token = nextval('webhook_claim_tokens'), attempt_count = q.attempt_count + 1"
+    "    claim_token = nextval('webhook_claim_tokens'), attempt_count = q.attempt_count + 1,"
+    "    attempt_id = hookgate_random_id('wha_'), attempt_started_at = " HG_TS("$2")
     "  FROM due WHERE q.delivery_id = due.delivery_id"
-    "  RETURNING q.delivery_id, q.account_id, q.claim_token, q.attempt_count"
-    "), claimed AS ("
-    // The attempt's id is chosen here, so the result rows need no join back
-    // to the inserted attempts.
-    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count,"
-    "    hookgate_random_id('wha_') AS attempt_id"
-    "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
+    "  RETURNING q.delivery_id, q.account_id, q.claim_token, q.attempt_count, q.attempt_id"
     "), interrupted AS ("
-    // Looked up per claimed delivery and then by id, never by a join the
-    // planner could turn into a scan of every attempt.
-    "  UPDATE webhook_attempts a SET outcome = 'interrupted', finished_at = " HG_TS("$2") ","
-    "    error = 'no result recorded: the worker stopped and its lease expired'"
-    "  WHERE a.id = ANY (ARRAY("
-    "    SELECT o.id FROM claimed c, LATERAL (SELECT x.id FROM webhook_attempts x WHERE x.delivery_id = c.id"
-    "      AND x.attempt_number < c.attempt_count AND x.outcome IS NULL OFFSET 0) o"  // OFFSET 0: kept per row
-    "    WHERE c.attempt_count > 1)) AND a.outcome IS NULL"
-    "), opened AS ("
-    "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at)"
-    "  SELECT c.attempt_id, c.id, c.account_id, c.attempt_count, " HG_TS("$2") " FROM claimed c"
+    // A late result replaces this row with what really happened.
+    "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at, outcome,"
+    "    error)"
+    "  SELECT attempt_id, delivery_id, account_id, attempt_count, attempt_started_at, " HG_TS("$2") ", 'interrupted',"
+    "    'no result recorded: the worker stopped and its lease expired'"
+    "  FROM due WHERE attempt_id IS NOT NULL"
+    "  ON CONFLICT (id) DO NOTHING"
+    "), claimed AS ("
+    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count,"
+    "    l.attempt_id"
+    "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
     "), subscribed AS MATERIALIZED ("
     "  SELECT r.endpoint_id, r.event_type, s.pattern, s.authorized_by"
     "  FROM (SELECT DISTINCT endpoint_id, event_type FROM claimed OFFSET 0) r"  // OFFSET 0: once per pair
@@ -83,30 +79,39 @@ constexpr Statement kClaim{
     "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
 
 // Results of a batch, and the endpoints whose last result in it succeeded
-// marked healthy ($11), in one statement. Only results whose claim token still
-// matches the queue row count: a finished delivery leaves the queue, a retry
-// is rescheduled there. The delivery row changes only in columns no index
-// reads, but for failed_at (the failed indexes' predicate) when it ends failed.
+// marked healthy ($14), in one statement. Each attempt is inserted whole
+// (replacing an 'interrupted' row that a later claim wrote for it). Only
+// results whose claim token still matches the queue row count for the
+// delivery: a finished delivery leaves the queue, a retry is rescheduled
+// there. The delivery row changes only in columns no index reads, but for
+// failed_at (the failed indexes' predicate) when it ends failed.
 constexpr Statement kRecord{
     "delivery_record",
     "WITH r AS ("
     "  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],"
-    "                       $7::bigint[], $8::text[], $9::text[], $10::bigint[])"
-    "    AS r(delivery_id, token, attempt_id, finished_us, duration_us, outcome, status_code, error, snippet, next_us)"
+    "                       $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::int[],"
+    "                       $13::bigint[])"
+    "    AS r(delivery_id, token, attempt_id, finished_us, duration_us, outcome, status_code, error, snippet, next_us,"
+    "         account_id, attempt_number, started_us)"
     "), attempts AS ("
-    "  UPDATE webhook_attempts a SET finished_at = to_timestamp(r.finished_us / 1000000.0),"
-    "    duration_us = r.duration_us, outcome = r.outcome, status_code = r.status_code, error = r.error,"
-    "    response_snippet = r.snippet"
-    "  FROM r WHERE a.id = r.attempt_id"
+    "  INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at,"
+    "    duration_us, outcome, status_code, error, response_snippet)"
+    "  SELECT r.attempt_id, r.delivery_id, r.account_id, r.attempt_number, to_timestamp(r.started_us / 1000000.0),"
+    "    to_timestamp(r.finished_us / 1000000.0), r.duration_us, r.outcome, r.status_code, r.error, r.snippet"
+    "  FROM r"
+    "  ON CONFLICT (id) DO UPDATE SET finished_at = EXCLUDED.finished_at, duration_us = EXCLUDED.duration_us,"
+    "    outcome = EXCLUDED.outcome, status_code = EXCLUDED.status_code, error = EXCLUDED.error,"
+    "    response_snippet = EXCLUDED.response_snippet"
     "), healthy AS ("
-    "  UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($11::text[]) AND failing_since IS NOT NULL"
+    "  UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY ($14::text[]) AND failing_since IS NOT NULL"
     "), finished AS ("
     "  DELETE FROM webhook_delivery_queue q USING r"
     "  WHERE q.delivery_id = r.delivery_id AND q.claim_token = r.token"
     "    AND (r.outcome = 'succeeded' OR r.next_us IS NULL)"
     "  RETURNING q.delivery_id, q.attempt_count"
     "), rescheduled AS ("
-    "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(r.next_us / 1000000.0), claim_token = NULL"
+    "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(r.next_us / 1000000.0), claim_token = NULL,"
+    "    attempt_id = NULL, attempt_started_at = NULL"
     "  FROM r WHERE q.delivery_id = r.delivery_id AND q.claim_token = r.token"
     "    AND r.outcome <> 'succeeded' AND r.next_us IS NOT NULL"
     "  RETURNING q.delivery_id, q.attempt_count"
@@ -179,6 +184,7 @@ std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t 
                             row[1].as<std::int64_t>(),
                             AttemptId::from_trusted(row[2].as<std::string>()),
                             row[3].as<int>(),
+                            now,
                             AccountId::from_trusted(row[4].as<std::string>()),
                             EndpointId::from_trusted(row[5].as<std::string>()),
                             row[6].as<std::string>(),
@@ -193,7 +199,8 @@ std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t 
 
 std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std::vector<AttemptResult>& results,
                                                      TimePoint now, std::chrono::seconds disable_after) {
-  ArrayLiteral deliveries, tokens, attempts, finished, durations, outcomes, codes, errors, snippets, next;
+  ArrayLiteral deliveries, tokens, attempts, finished, durations, outcomes, codes, errors, snippets, next, accounts,
+      numbers, started;
   // The last result of each endpoint in this batch decides its health.
   std::map<std::string, const AttemptResult*> latest_by_endpoint;
   for (const auto& r : results) {
@@ -207,6 +214,9 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
     r.error ? errors.text(*r.error) : errors.null();
     r.response_snippet ? snippets.text(*r.response_snippet) : snippets.null();
     next.optional_number(r.next_attempt ? std::optional<std::int64_t>(micros(*r.next_attempt)) : std::nullopt);
+    accounts.text(r.account.str());
+    numbers.number(r.attempt_number);
+    started.number(micros(r.started));
     if (r.counts_for_health) latest_by_endpoint[r.endpoint.str()] = &r;
   }
   ArrayLiteral healthy, failing, gone;
@@ -224,7 +234,8 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
   std::vector<DisabledEndpoint> disabled;
   auto record = [&](pqxx::transaction_base& tx) {
     exec_planned(tx, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
-                 outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str(), healthy.str());
+                 outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str(), accounts.str(), numbers.str(),
+                 started.str(), healthy.str());
   };
   if (!any_failing) {
     // The common case is one statement, atomic on its own.

@@ -27,12 +27,14 @@ PublishOutcome publish_event(Connection& conn, const AccountId& account, const s
                              const std::string& data_json, const std::optional<EventId>& id,
                              std::optional<TimePoint> occurred_at);
 
-// A delivery claimed for one attempt. Its attempt row already exists.
+// A delivery claimed for one attempt. The attempt is on the delivery's queue
+// row until its result is recorded.
 struct ClaimedDelivery {
   DeliveryId id;
   std::int64_t claim_token = 0;
   AttemptId attempt;
   int attempt_number = 0;
+  TimePoint claimed_at;  // the attempt's start
   AccountId account;
   EndpointId endpoint;
   std::string event_type;
@@ -43,21 +45,25 @@ struct ClaimedDelivery {
 };
 
 // Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED), leasing each
-// until now + lease, and opens an attempt for each.
+// until now + lease with a new attempt, and records as interrupted any
+// earlier attempt of theirs that never got a result.
 std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t limit, TimePoint now,
                                                   std::chrono::milliseconds lease);
 
 struct AttemptResult {
   // Identifies the claim the result belongs to; the rest is filled in after.
-  AttemptResult(DeliveryId delivery, std::int64_t claim_token, AttemptId attempt, EndpointId endpoint,
-                TimePoint finished)
-      : delivery(std::move(delivery)), claim_token(claim_token), attempt(std::move(attempt)),
-        endpoint(std::move(endpoint)), finished(finished) {}
+  AttemptResult(const ClaimedDelivery& claimed, TimePoint finished)
+      : delivery(claimed.id), claim_token(claimed.claim_token), attempt(claimed.attempt),
+        attempt_number(claimed.attempt_number), account(claimed.account), endpoint(claimed.endpoint),
+        started(claimed.claimed_at), finished(finished) {}
 
   DeliveryId delivery;
   std::int64_t claim_token = 0;
   AttemptId attempt;
+  int attempt_number = 0;
+  AccountId account;
   EndpointId endpoint;
+  TimePoint started;
   TimePoint finished;
   std::chrono::microseconds duration{0};
   std::string outcome;        // "succeeded", "failed" or "interrupted"

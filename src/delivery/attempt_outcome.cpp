@@ -34,7 +34,7 @@ std::string describe_failure(const SendResult& sent) {
 }
 
 db::AttemptResult result_for(const db::ClaimedDelivery& claimed, TimePoint now) {
-  return db::AttemptResult(claimed.id, claimed.claim_token, claimed.attempt, claimed.endpoint, now);
+  return db::AttemptResult(claimed, now);
 }
 
 }  // namespace

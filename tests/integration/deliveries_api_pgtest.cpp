@@ -239,8 +239,11 @@ TEST_F(DeliveriesApiTest, ADeliveryShowsItsAttemptsAndRetries) {
   query("INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at, "
         "duration_us, outcome, status_code, response_snippet) VALUES "
         "('wha_one', '" + delivery + "', '" + account_ + "', 1, '2026-11-27T10:00:00Z', '2026-11-27T10:00:00.25Z', "
-        "250000, 'failed', 500, 'oops'), "
-        "('wha_two', '" + delivery + "', '" + account_ + "', 2, '2026-11-27T10:00:05Z', NULL, NULL, NULL, NULL, NULL)");
+        "250000, 'failed', 500, 'oops')");
+  // The second attempt is in flight: it is on the queue row, not yet recorded.
+  query("UPDATE webhook_delivery_queue SET claim_token = 9, attempt_count = 2, attempt_id = 'wha_two', "
+        "attempt_started_at = '2026-11-27T10:00:05Z', due_at = now() + interval '30 seconds' "
+        "WHERE delivery_id = '" + delivery + "'");
   query("INSERT INTO webhook_delivery_retries (delivery_id, requested_at, requested_by) VALUES ('" + delivery +
         "', '2026-11-27T10:00:04Z', '" + owner_.id + "')");
 
@@ -258,6 +261,9 @@ TEST_F(DeliveriesApiTest, ADeliveryShowsItsAttemptsAndRetries) {
                                {"status_code", 500},
                                {"error", nullptr},
                                {"response_snippet", "oops"}}));
+  EXPECT_EQ(attempts[1]["id"], "wha_two");
+  EXPECT_EQ(attempts[1]["attempt_number"], 2);
+  EXPECT_EQ(attempts[1]["started_at"], "2026-11-27T10:00:05Z");
   EXPECT_EQ(attempts[1]["outcome"], "in_progress");
   EXPECT_TRUE(attempts[1]["finished_at"].is_null());
   EXPECT_EQ(response.json()["retries"],

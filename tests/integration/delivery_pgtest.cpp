@@ -469,7 +469,7 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   EXPECT_EQ(second[0].attempt_number, 2);
 
   // The first worker reports late: its attempt is recorded, the delivery is not touched.
-  db::AttemptResult stale(first[0].id, first[0].claim_token, first[0].attempt, first[0].endpoint, clock_.now() + 32s);
+  db::AttemptResult stale(first[0], clock_.now() + 32s);
   stale.outcome = "succeeded";
   stale.status_code = 200;
   db::record_attempt_results(*conn, {stale}, clock_.now() + 32s, 24h);
@@ -477,10 +477,15 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
                        "JOIN webhook_delivery_queue q ON q.delivery_id = d.id");
   EXPECT_EQ(row[0].as<std::string>(), "pending");
   EXPECT_EQ(row[1].as<long long>(), second[0].claim_token);
-  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome = 'succeeded'"), 1);
+  // The second claim recorded the first attempt as interrupted; the late
+  // result replaced that with what happened.
+  auto late = query_row("SELECT id, outcome, status_code FROM webhook_attempts");
+  EXPECT_EQ(late[0].as<std::string>(), first[0].attempt.str());
+  EXPECT_EQ(late[1].as<std::string>(), "succeeded");
+  EXPECT_EQ(late[2].as<int>(), 200);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 1);
 
-  db::AttemptResult current(second[0].id, second[0].claim_token, second[0].attempt, second[0].endpoint,
-                            clock_.now() + 33s);
+  db::AttemptResult current(second[0], clock_.now() + 33s);
   current.outcome = "failed";
   current.status_code = 500;
   current.error = "HTTP 500";
@@ -493,10 +498,42 @@ TEST_F(DeliveryTest, AnAttemptLeftOpenByADeadWorkerIsMarkedInterruptedOnReclaim)
   endpoint({{"order.accepted", orders}});
   publish("order.accepted");
   auto conn = pool_->acquire();
-  ASSERT_EQ(db::claim_due_deliveries(*conn, 10, clock_.now(), 30s).size(), 1u);
-  ASSERT_EQ(db::claim_due_deliveries(*conn, 10, clock_.now() + 31s, 30s).size(), 1u);
-  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome = 'interrupted'"), 1);
-  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome IS NULL"), 1);
+  auto first = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 0) << "an attempt is written with its result";
+  auto second = db::claim_due_deliveries(*conn, 10, clock_.now() + 31s, 30s);
+  ASSERT_EQ(second.size(), 1u);
+  auto interrupted = query_row("SELECT id, attempt_number, started_at = to_timestamp(" +
+                               std::to_string(to_epoch_micros(clock_.now())) + " / 1000000.0), outcome, "
+                               "finished_at IS NOT NULL FROM webhook_attempts");
+  EXPECT_EQ(interrupted[0].as<std::string>(), first[0].attempt.str());
+  EXPECT_EQ(interrupted[1].as<int>(), 1);
+  EXPECT_TRUE(interrupted[2].as<bool>());
+  EXPECT_EQ(interrupted[3].as<std::string>(), "interrupted");
+  EXPECT_TRUE(interrupted[4].as<bool>());
+  auto in_flight = query_row("SELECT attempt_id, attempt_count FROM webhook_delivery_queue");
+  EXPECT_EQ(in_flight[0].as<std::string>(), second[0].attempt.str());
+  EXPECT_EQ(in_flight[1].as<int>(), 2);
+  EXPECT_NE(second[0].attempt, first[0].attempt);
+}
+
+// Disabling an endpoint ends its queued deliveries; an attempt in flight is
+// recorded as interrupted rather than lost.
+TEST_F(DeliveryTest, DisablingAnEndpointRecordsItsAttemptInFlight) {
+  auto orders = key({"store.orders:read"});
+  auto hook = endpoint({{"order.accepted", orders}});
+  publish("order.accepted");
+  auto conn = pool_->acquire();
+  auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(claimed.size(), 1u);
+  run_sql(url_, "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'manual' WHERE id = '" +
+                    hook.str() + "'");
+  auto row = query_row("SELECT a.id, a.outcome, d.status FROM webhook_attempts a "
+                       "JOIN webhook_deliveries d ON d.id = a.delivery_id");
+  EXPECT_EQ(row[0].as<std::string>(), claimed[0].attempt.str());
+  EXPECT_EQ(row[1].as<std::string>(), "interrupted");
+  EXPECT_EQ(row[2].as<std::string>(), "failed");
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_delivery_queue"), 0);
 }
 
 // Attempts have no foreign key to their delivery (V011); deleting an endpoint
@@ -540,7 +577,7 @@ TEST_F(DeliveryTest, AFailedDeliverySentAgainIsQueuedAndNoLongerCountsAsFailed) 
   ASSERT_EQ(claimed.size(), 1u);
   // A final result of a claim, as the worker would write it.
   auto finish = [&](const db::ClaimedDelivery& claim, const std::string& outcome, int status_code) {
-    db::AttemptResult result(claim.id, claim.claim_token, claim.attempt, claim.endpoint, clock_.now());
+    db::AttemptResult result(claim, clock_.now());
     result.outcome = outcome;
     result.status_code = status_code;
     db::record_attempt_results(*conn, {result}, clock_.now(), 24h);

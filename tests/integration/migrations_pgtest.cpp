@@ -100,22 +100,27 @@ TEST(Migrations, EmptyDatabaseGetsEveryEmbeddedMigration) {
   EXPECT_TRUE(db::migrations_current(conn, migrations));
 }
 
+// Migrates an empty database up to (not including) `version`, then adds
+// account acct_m, endpoint we_m and events evt_m1 .. evt_m<events>.
+void migrate_before(pqxx::connection& conn, int version, int events) {
+  std::vector<db::Migration> before;
+  for (const auto& m : embedded()) {
+    if (m.version < version) before.push_back(m);
+  }
+  db::migrate(conn, before);
+  exec(conn, "INSERT INTO accounts (id, name) VALUES ('acct_m', 'm');"
+             "INSERT INTO webhook_endpoints (id, account_id, url) VALUES ('we_m', 'acct_m', 'https://example.com/m');"
+             "INSERT INTO events (id, account_id, type, payload, occurred_at) SELECT 'evt_m' || g, 'acct_m', "
+             "'order.accepted', '{}', now() FROM generate_series(1, " + std::to_string(events) + ") g;");
+}
+
 // V010 moves the queue out of webhook_deliveries: pending deliveries, claimed
 // or not, keep their due time, claim token and attempt count in the queue;
 // failed ones get failed_at.
 TEST(Migrations, TheDeliveryQueueTakesOverPendingDeliveries) {
   pqxx::connection conn(empty_database());
-  auto migrations = embedded();
-  std::vector<db::Migration> before_queue;
-  for (const auto& m : migrations) {
-    if (m.version < 10) before_queue.push_back(m);
-  }
-  db::migrate(conn, before_queue);
+  migrate_before(conn, 10, 3);
   exec(conn, R"sql(
-    INSERT INTO accounts (id, name) VALUES ('acct_m', 'm');
-    INSERT INTO webhook_endpoints (id, account_id, url) VALUES ('we_m', 'acct_m', 'https://example.com/m');
-    INSERT INTO events (id, account_id, type, payload, occurred_at)
-      SELECT 'evt_m' || g, 'acct_m', 'order.accepted', '{}', now() FROM generate_series(1, 3) g;
     INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, status, attempt_count,
                                     next_attempt_at, claim_token, last_attempt_at) VALUES
       ('whd_waiting', 'acct_m', 'evt_m1', 'we_m', 'order.accepted', 'pending', 0, '2026-11-28T10:00:00Z', NULL, NULL),
@@ -124,7 +129,7 @@ TEST(Migrations, TheDeliveryQueueTakesOverPendingDeliveries) {
       ('whd_failed', 'acct_m', 'evt_m3', 'we_m', 'order.accepted', 'failed', 5, NULL, NULL, '2026-11-28T08:00:00Z');
   )sql");
 
-  db::migrate(conn, migrations);
+  db::migrate(conn, embedded());
 
   pqxx::read_transaction tx(conn);
   auto queued = tx.exec(
@@ -285,6 +290,38 @@ TEST(MigrationsCli, TamperedChecksumMakesMigrateExitNonZero) {
   EXPECT_TRUE(finish(migrate).exited(1)) << migrate.describe();
   EXPECT_THAT(migrate.stderr_text(), HasSubstr("migration refused"));
   EXPECT_THAT(migrate.stderr_text(), HasSubstr(embedded().front().name));
+}
+
+// V013 moves each queued delivery's open attempt to its queue row; an open
+// attempt of a delivery no longer queued is closed as interrupted.
+TEST(Migrations, OpenAttemptsMoveToTheirQueueRows) {
+  pqxx::connection conn(empty_database());
+  migrate_before(conn, 13, 2);
+  exec(conn, R"sql(
+    INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, status, attempt_count)
+    VALUES ('whd_inflight', 'acct_m', 'evt_m1', 'we_m', 'order.accepted', 'pending', 2),
+           ('whd_done', 'acct_m', 'evt_m2', 'we_m', 'order.accepted', 'succeeded', 1);
+    INSERT INTO webhook_delivery_queue (delivery_id, account_id, due_at, claim_token, attempt_count)
+    VALUES ('whd_inflight', 'acct_m', '2026-11-28T10:01:00Z', 42, 2);
+    INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at, outcome)
+    VALUES ('wha_first', 'whd_inflight', 'acct_m', 1, '2026-11-28T09:00:00Z', '2026-11-28T09:00:01Z', 'failed');
+    INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at)
+    VALUES ('wha_open', 'whd_inflight', 'acct_m', 2, '2026-11-28T10:00:30Z'),
+           ('wha_orphan', 'whd_done', 'acct_m', 1, '2026-11-28T08:00:00Z');
+  )sql");
+
+  db::migrate(conn, embedded());
+
+  pqxx::read_transaction tx(conn);
+  auto queued = tx.exec1("SELECT attempt_id, attempt_started_at = '2026-11-28T10:00:30Z' FROM webhook_delivery_queue");
+  EXPECT_EQ(queued[0].as<std::string>(), "wha_open");
+  EXPECT_TRUE(queued[1].as<bool>());
+  auto attempts = tx.exec("SELECT id, outcome FROM webhook_attempts ORDER BY id");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0][0].as<std::string>(), "wha_first");
+  EXPECT_EQ(attempts[0][1].as<std::string>(), "failed");
+  EXPECT_EQ(attempts[1][0].as<std::string>(), "wha_orphan");
+  EXPECT_EQ(attempts[1][1].as<std::string>(), "interrupted");
 }
 
 }  // namespace

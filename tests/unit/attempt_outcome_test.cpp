@@ -18,7 +18,7 @@ class MiddleRandom final : public RandomSource {
 const TimePoint kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 
 db::ClaimedDelivery claimed(int attempt_number) {
-  return {DeliveryId::from_trusted("whd_1"), 7, AttemptId::from_trusted("wha_1"), attempt_number,
+  return {DeliveryId::from_trusted("whd_1"), 7, AttemptId::from_trusted("wha_1"), attempt_number, kNow - 2s,
           AccountId::from_trusted("acct_1"), EndpointId::from_trusted("we_1"), "order.accepted",
           "https://example.com/hook", "{}", {"whsec_AAAA"}, true};
 }
@@ -45,6 +45,8 @@ TEST(AttemptOutcome, TwoHundredsSucceed) {
   EXPECT_EQ(result.response_snippet, "thanks");
   EXPECT_EQ(result.next_attempt, std::nullopt);
   EXPECT_EQ(result.claim_token, 7);
+  EXPECT_EQ(result.attempt_number, 1);
+  EXPECT_EQ(result.started, kNow - 2s) << "the attempt started when it was claimed";
   EXPECT_EQ(result.duration, 1500us);
   EXPECT_TRUE(result.counts_for_health);
 }
