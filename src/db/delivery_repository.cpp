@@ -1,5 +1,6 @@
 #include "db/delivery_repository.h"
 
+#include "core/log.h"
 #include "core/timefmt.h"
 #include "db/pg_array.h"
 #include "db/sql_text.h"
@@ -18,7 +19,15 @@ namespace {
 constexpr Statement kPublish{
     "delivery_publish",
     "SELECT event_id, outcome, deliveries FROM hookgate_publish_event($1, $2, $3::jsonb, nullif($4, ''), "
-    "CASE WHEN $5::bigint = 0 THEN NULL ELSE " HG_TS("$5") " END)"};
+    "CASE WHEN $5::bigint = 0 THEN NULL ELSE " HG_TS("$5") " END, p_notify => false)"};
+
+// The workers' wake-up, sent after a publish has committed, in a transaction
+// of its own that does not wait for the disk: every NOTIFY holds a
+// database-wide lock until its transaction's commit is flushed, so notifying
+// inside durable publishes serialized them on each other's flushes (V014). A
+// wake-up lost in a crash costs a poll interval, never a delivery. One round
+// trip: a multi-statement query runs as one implicit transaction.
+constexpr std::string_view kWakeWorkers = "SET LOCAL synchronous_commit = off; NOTIFY hookgate_deliveries";
 
 // Per row only what differs per row; rule-3 authorization is decided once per
 // distinct (subscription pattern, key) of the batch, as
@@ -168,7 +177,18 @@ PublishOutcome publish_event(Connection& conn, const AccountId& account, const s
   auto row = exec(tx, conn, kPublish, account.str(), type, data_json, id ? id->str() : std::string(),
                   occurred_at ? micros(*occurred_at) : std::int64_t{0})[0];
   tx.commit();
-  return {EventId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>(), row[2].as<int>()};
+  PublishOutcome outcome{EventId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>(),
+                         row[2].as<int>()};
+  if (outcome.outcome == "created" && outcome.deliveries > 0) {
+    try {
+      pqxx::nontransaction wake(conn.raw());
+      wake.exec(std::string(kWakeWorkers));
+    } catch (const std::exception& e) {
+      // Published all the same: the workers' poll finds the deliveries.
+      log::warn("waking delivery workers failed", {{"error", e.what()}, {"event", outcome.id.str()}});
+    }
+  }
+  return outcome;
 }
 
 std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t limit, TimePoint now,

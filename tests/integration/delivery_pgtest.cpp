@@ -272,6 +272,46 @@ TEST_F(DeliveryTest, EventAndDeliveryIdsAreOrderedByCreation) {
   EXPECT_TRUE(deliveries[2].as<bool>());
 }
 
+// What a LISTEN on the workers' wake-up channel has received, in commit order.
+class WakeupLog final : public pqxx::notification_receiver {
+ public:
+  explicit WakeupLog(pqxx::connection_base& conn) : notification_receiver(conn, "hookgate_deliveries") {}
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  std::vector<std::string> payloads;
+};
+
+// Waits for the marker NOTIFY sent after `publishing`: whatever that sent
+// came before it, so nothing is waited for that might never come.
+std::vector<std::string> wakeups_during(const std::string& url, const std::function<void()>& publishing) {
+  pqxx::connection listener(url);
+  WakeupLog log(listener);
+  publishing();
+  run_sql(url, "NOTIFY hookgate_deliveries, 'marker'");
+  for (int i = 0; i < 100 && (log.payloads.empty() || log.payloads.back() != "marker"); ++i) {
+    listener.await_notification(1, 0);
+  }
+  return log.payloads;
+}
+
+// The REST route's and CLI's publishing wakes the workers after its commit
+// (V014); the SQL function does so inside the producer's transaction unless
+// told not to.
+TEST_F(DeliveryTest, PublishingWakesTheWorkersOncePerEventWithDeliveries) {
+  auto orders = key({"store.orders:read"});
+  endpoint({{"order.accepted", orders}});
+  EXPECT_EQ(wakeups_during(url_, [&] { publish("order.accepted"); }), (std::vector<std::string>{"", "marker"}));
+  EXPECT_EQ(wakeups_during(url_, [&] { publish("order.created"); }), (std::vector<std::string>{"marker"}))
+      << "no delivery, no wake-up";
+  auto in_sql = [&](const std::string& extra) {
+    return [this, extra] {
+      run_sql(url_, "SELECT hookgate_publish_event('" + account_.str() + "', 'order.accepted', '{}'::jsonb" + extra +
+                        ")");
+    };
+  };
+  EXPECT_EQ(wakeups_during(url_, in_sql("")), (std::vector<std::string>{"", "marker"}));
+  EXPECT_EQ(wakeups_during(url_, in_sql(", p_notify => false")), (std::vector<std::string>{"marker"}));
+}
+
 TEST_F(DeliveryTest, PublishRejectsUnknownTypesAccountsAndNonObjects) {
   auto code_of = [&](const PublishRequest& request) {
     try {
