@@ -38,8 +38,10 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] && chown "$(pg_user)" "$work"
+# BENCH_PG_SETTINGS adds server settings ("-c name=value ...") to try a tuning.
+# shellcheck disable=SC2086
 export HOOKGATE_DATABASE_URL="$(pg_start_cluster "$work/pg" -c max_connections=100 \
-  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)"
+  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all ${BENCH_PG_SETTINGS:-})"
 export HOOKGATE_ALLOW_PRIVATE_TARGETS=1 HOOKGATE_LOG_LEVEL=warn
 "$hookgate" migrate >/dev/null
 sql() { psql -qtAX -v ON_ERROR_STOP=1 "$HOOKGATE_DATABASE_URL" "$@"; }
@@ -85,11 +87,14 @@ cluster_pids() { echo "$postmaster" $(pgrep -P "$postmaster"); }
 start_worker
 sleep 3  # connections warm, pools filled
 sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+wal_now() { sql -F ' ' -c "SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal"; }
+read -r walr0 walf0 walb0 < <(wal_now)
 first=$(succeeded)
 read -r pg0 rc0 wk0 < <(echo "$(cpu_ticks $(cluster_pids)) $(cpu_ticks "$receiver_pid") $(cpu_ticks "$worker")")
 sleep "$seconds"
 read -r pg1 rc1 wk1 < <(echo "$(cpu_ticks $(cluster_pids)) $(cpu_ticks "$receiver_pid") $(cpu_ticks "$worker")")
 last=$(succeeded)
+read -r walr1 walf1 walb1 < <(wal_now)
 # Statement text to its first 70 characters; time per delivery in µs.
 profile=$(sql -F ' | ' -c "
   SELECT to_char(round((total_exec_time * 1000 / greatest($last - $first, 1))::numeric, 1), '99990.0') AS exec_us,
@@ -100,6 +105,10 @@ profile=$(sql -F ' | ' -c "
 stop_worker
 throughput=$(( (last - first) / seconds ))
 per_delivery() { echo $(( ($2 - $1) * 1000000 / $(getconf CLK_TCK) / (last - first > 0 ? last - first : 1) )); }
+per_delivery_count() { echo $(( ($2 - $1) / (last - first > 0 ? last - first : 1) )); }
+wal_split="$(per_delivery_count "$walb0" "$walb1") bytes in $(awk -v a="$walr0" -v b="$walr1" -v n=$((last - first)) \
+  'BEGIN {printf "%.1f", (b - a) / (n > 0 ? n : 1)}') records, full-page images $(awk -v a="$walf0" -v b="$walf1" \
+  -v n=$((last - first)) 'BEGIN {printf "%.2f", (b - a) / (n > 0 ? n : 1)}')"
 cpu_split="postgres $(per_delivery "$pg0" "$pg1") µs, receiver $(per_delivery "$rc0" "$rc1") µs, worker $(per_delivery "$wk0" "$wk1") µs"
 failed=$(sql -c "SELECT count(*) FROM webhook_attempts WHERE outcome <> 'succeeded'")
 log "throughput: $throughput deliveries/s ($failed attempts not successful)"
@@ -113,11 +122,21 @@ sql -c "DELETE FROM endpoint_subscriptions WHERE endpoint_id <> 'we_bench1';
 sql -c "VACUUM ANALYZE webhook_deliveries" -c "VACUUM ANALYZE webhook_attempts" \
   -c "VACUUM ANALYZE webhook_delivery_queue" >/dev/null
 marker=$(sql -c "SELECT coalesce(max(seq), 0) FROM events")
-echo "SELECT hookgate_publish_event('$account', 'order.accepted', '{\"n\": 1}');" >"$work/publish.sql"
+# As the REST route publishes: a durable commit without NOTIFY, then the
+# workers' wake-up in a transaction that does not wait for the disk (V014).
+cat >"$work/publish.sql" <<SQL
+SELECT hookgate_publish_event('$account', 'order.accepted', '{"n": 1}', p_notify => false);
+BEGIN;
+SET LOCAL synchronous_commit = off;
+NOTIFY hookgate_deliveries;
+END;
+SQL
 start_worker
 sleep 2
 log "publishing at $rate events/s for ${seconds}s"
-"$pgbench" -n -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/publish.sql" "$HOOKGATE_DATABASE_URL" >"$work/pgbench.txt" 2>&1 \
+# Each publish waits for its commit to reach the disk (a few ms here), so
+# enough clients are needed for the schedule to be kept.
+"$pgbench" -n -c 8 -j 2 -R "$rate" -T "$seconds" -f "$work/publish.sql" "$HOOKGATE_DATABASE_URL" >"$work/pgbench.txt" 2>&1 \
   || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
 sleep 3
 stop_worker
@@ -135,6 +154,7 @@ echo "hookgate delivery benchmark on $(nproc) cores (load average $(cut -d' ' -f
 printf '%-52s %s\n' "throughput, $endpoints endpoints, backlog $total deliveries:" \
   "$throughput deliveries/s over ${seconds}s (target ≥ 10000)"
 printf '%-52s %s\n' "CPU per delivery during throughput run:" "$cpu_split"
+printf '%-52s %s\n' "WAL per delivery during throughput run:" "$wal_split"
 printf '%-52s %s\n' "non-successful attempts during throughput run:" "$failed"
 printf '%-52s %s\n' "latency at ${rate} events/s (achieved ${achieved:-?}/s, $events events):" \
   "publish → first attempt p50 ${p50} ms, p99 ${p99} ms (target p99 ≤ 20 ms)"
