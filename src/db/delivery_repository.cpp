@@ -107,7 +107,9 @@ constexpr Statement kRecord{
     "    duration_us, outcome, status_code, error, response_snippet)"
     "  SELECT r.attempt_id, r.delivery_id, r.account_id, r.attempt_number, to_timestamp(r.started_us / 1000000.0),"
     "    to_timestamp(r.finished_us / 1000000.0), r.duration_us, r.outcome, r.status_code, r.error, r.snippet"
-    "  FROM r"
+    // Not for a delivery deleted (with its endpoint) while in flight.
+    "  FROM r WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.delivery_id"
+    "    AND d.account_id = r.account_id)"
     "  ON CONFLICT (id) DO UPDATE SET finished_at = EXCLUDED.finished_at, duration_us = EXCLUDED.duration_us,"
     "    outcome = EXCLUDED.outcome, status_code = EXCLUDED.status_code, error = EXCLUDED.error,"
     "    response_snippet = EXCLUDED.response_snippet"

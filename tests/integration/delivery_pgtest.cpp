@@ -593,6 +593,30 @@ TEST_F(DeliveryTest, DeletingAnEndpointDeletesItsDeliveriesAttempts) {
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 1);
 }
 
+// A result that comes back after its endpoint (and so its delivery) was
+// deleted leaves no attempt behind.
+TEST_F(DeliveryTest, AResultForADeletedDeliveryIsDropped) {
+  auto orders = key({"store.orders:read"});
+  auto doomed = endpoint({{"order.accepted", orders}});
+  auto kept = endpoint({{"order.accepted", orders}});
+  publish("order.accepted");
+  auto conn = pool_->acquire();
+  auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(claimed.size(), 2u);
+  run_sql(url_, "DELETE FROM webhook_endpoints WHERE id = '" + doomed.str() + "'");
+  std::vector<db::AttemptResult> results;
+  for (const auto& claim : claimed) {
+    db::AttemptResult result(claim, clock_.now());
+    result.outcome = "succeeded";
+    result.status_code = 200;
+    results.push_back(result);
+  }
+  db::record_attempt_results(*conn, results, clock_.now(), 24h);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+                  "WHERE d.endpoint_id = '" + kept.str() + "' AND a.outcome = 'succeeded'"), 1);
+}
+
 // A result may change these columns of a delivery; none of them may be in an
 // index or an index predicate, so the update stays heap-only (issue 5).
 TEST_F(DeliveryTest, NoIndexOfDeliveriesReadsAColumnThatAResultWrites) {
