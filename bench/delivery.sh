@@ -41,7 +41,8 @@ trap cleanup EXIT
 # BENCH_PG_SETTINGS adds server settings ("-c name=value ...") to try a tuning.
 # shellcheck disable=SC2086
 export HOOKGATE_DATABASE_URL="$(pg_start_cluster "$work/pg" -c max_connections=100 \
-  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all ${BENCH_PG_SETTINGS:-})"
+  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
+  -c track_commit_timestamp="$([ "${BENCH_PROFILE:-0}" = 1 ] && echo on || echo off)" ${BENCH_PG_SETTINGS:-})"
 export HOOKGATE_ALLOW_PRIVATE_TARGETS=1 HOOKGATE_LOG_LEVEL=warn
 "$hookgate" migrate >/dev/null
 sql() { psql -qtAX -v ON_ERROR_STOP=1 "$HOOKGATE_DATABASE_URL" "$@"; }
@@ -148,6 +149,20 @@ read -r events p50 p99 < <(sql -F ' ' -c "
         JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt_number = 1
         WHERE e.seq > $marker) t")
 achieved=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | head -1)
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+  # The latency split at the publishing commit (track_commit_timestamp: the
+  # time the commit record was written, before its flush to disk).
+  latency_split=$(sql -F ' ' -c "
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY to_commit)::numeric, 2),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY to_commit)::numeric, 2),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY to_attempt)::numeric, 2),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY to_attempt)::numeric, 2)
+    FROM (SELECT extract(epoch FROM pg_xact_commit_timestamp(e.xmin) - e.created_at) * 1000 AS to_commit,
+                 extract(epoch FROM a.started_at - pg_xact_commit_timestamp(e.xmin)) * 1000 AS to_attempt
+          FROM events e JOIN webhook_deliveries d ON d.event_id = e.id
+          JOIN webhook_attempts a ON a.delivery_id = d.id AND a.attempt_number = 1
+          WHERE e.seq > $marker) t" | awk '{printf "publish → commit record p50 %s ms, p99 %s ms; commit record (flush included) → first attempt p50 %s ms, p99 %s ms", $1, $2, $3, $4}')
+fi
 
 echo
 echo "hookgate delivery benchmark on $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -162,4 +177,6 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
   echo
   echo "PostgreSQL time per delivery during the throughput run (exec µs | plan µs | calls | statement):"
   echo "$profile"
+  echo
+  echo "Latency run, split at the publishing commit: $latency_split"
 fi
