@@ -105,12 +105,14 @@ profile=$(sql -F ' | ' -c "
   ORDER BY total_exec_time + total_plan_time DESC LIMIT 12")
 stop_worker
 throughput=$(( (last - first) / seconds ))
-per_delivery() { echo $(( ($2 - $1) * 1000000 / $(getconf CLK_TCK) / (last - first > 0 ? last - first : 1) )); }
-per_delivery_count() { echo $(( ($2 - $1) / (last - first > 0 ? last - first : 1) )); }
-wal_split="$(per_delivery_count "$walb0" "$walb1") bytes in $(awk -v a="$walr0" -v b="$walr1" -v n=$((last - first)) \
-  'BEGIN {printf "%.1f", (b - a) / (n > 0 ? n : 1)}') records, full-page images $(awk -v a="$walf0" -v b="$walf1" \
-  -v n=$((last - first)) 'BEGIN {printf "%.2f", (b - a) / (n > 0 ? n : 1)}')"
-cpu_split="postgres $(per_delivery "$pg0" "$pg1") µs, receiver $(per_delivery "$rc0" "$rc1") µs, worker $(per_delivery "$wk0" "$wk1") µs"
+delivered=$(( last - first > 0 ? last - first : 1 ))
+# per_delivery FORMAT BEFORE AFTER [SCALE]: (AFTER - BEFORE) * SCALE / deliveries.
+per_delivery() { awk -v f="$1" -v a="$2" -v b="$3" -v s="${4:-1}" -v n="$delivered" 'BEGIN {printf f, (b - a) * s / n}'; }
+micros_per_tick=$(( 1000000 / $(getconf CLK_TCK) ))
+wal_split="$(per_delivery %.0f "$walb0" "$walb1") bytes in $(per_delivery %.1f "$walr0" "$walr1") records, \
+full-page images $(per_delivery %.2f "$walf0" "$walf1")"
+cpu_split="postgres $(per_delivery %.0f "$pg0" "$pg1" "$micros_per_tick") µs, \
+receiver $(per_delivery %.0f "$rc0" "$rc1" "$micros_per_tick") µs, worker $(per_delivery %.0f "$wk0" "$wk1" "$micros_per_tick") µs"
 failed=$(sql -c "SELECT count(*) FROM webhook_attempts WHERE outcome <> 'succeeded'")
 log "throughput: $throughput deliveries/s ($failed attempts not successful)"
 
