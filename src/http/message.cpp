@@ -7,26 +7,22 @@
 
 namespace hookgate::http {
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
+bool iequals_ascii(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
 
-}  // namespace
-
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) return std::string_view(value);
+    if (iequals_ascii(key, name)) return std::string_view(value);
   }
   return std::nullopt;
 }
 
 std::size_t Request::header_count(std::string_view name) const {
   return static_cast<std::size_t>(
-      std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); }));
+      std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals_ascii(h.first, name); }));
 }
 
 std::optional<std::string_view> Request::query_param(std::string_view name) const {
@@ -38,7 +34,7 @@ std::optional<std::string_view> Request::query_param(std::string_view name) cons
 
 void Response::set_header(std::string name, std::string value) {
   for (auto& [key, existing] : headers) {
-    if (iequals(key, name)) {
+    if (iequals_ascii(key, name)) {
       existing = std::move(value);
       return;
     }

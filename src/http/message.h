@@ -13,6 +13,9 @@
 
 namespace hookgate::http {
 
+// Header names (and other ASCII tokens) compare case-insensitively.
+bool iequals_ascii(std::string_view a, std::string_view b);
+
 struct Request {
   std::string method;  // upper case, e.g. "GET"
   std::string target;  // as received, e.g. "/v1/x?limit=3"

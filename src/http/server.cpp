@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "http/request_reader.h"
 #include "http/router.h"
 
 #include <boost/asio.hpp>
@@ -54,7 +55,11 @@ std::string new_request_id() {
   return RequestId::generate(random).str();
 }
 
-bool is_parse_error(const beast::error_code& ec) { return ec.category() == beast::error_code(bhttp::error::bad_target).category(); }
+Response refusal_response(const ApiError& refusal, const Request& request) {
+  auto response = error_response(std::make_exception_ptr(refusal), request);
+  response.set_header("Request-Id", request.request_id);
+  return response;
+}
 
 }  // namespace
 
@@ -149,72 +154,66 @@ class Server::Impl {
 
   net::awaitable<void> serve_requests(Session& session) {
     auto& stream = session.stream;
+    const ReadLimits limits{options_.max_header_bytes, options_.max_body_bytes};
     beast::flat_buffer buffer;
     for (std::size_t served = 0;; ++served) {
       if (stopping_) co_return;
-      // A fresh parser per request, so limits apply to each one.
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-      parser.body_limit(options_.max_body_bytes);
+      RequestParser parser;
+      configure_parser(parser, limits);
 
-      stream.expires_after(served == 0 ? options_.read_timeout : options_.idle_timeout);
+      // One deadline per request, never re-armed while it is read: for the
+      // first request it runs from accept; on a kept-alive connection the
+      // idle timeout covers the wait for the next request's first byte.
       session.waiting_for_request = true;
+      if (served > 0 && buffer.size() == 0) {
+        stream.expires_after(options_.idle_timeout);
+        auto [idle_ec, first_bytes] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+        if (idle_ec) co_return;
+        buffer.commit(first_bytes);
+      }
+      stream.expires_after(options_.read_timeout);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
       session.waiting_for_request = false;
       if (header_ec) {
-        co_await answer_read_error(stream, header_ec);
+        co_await answer_refusal(stream, read_failure(header_ec, limits));
         co_return;
       }
-      auto declared = parser.content_length();
-      if (declared && *declared > options_.max_body_bytes) {
-        co_await answer_read_error(stream, bhttp::error::body_limit);
+      Request request = header_request(parser);
+      if (auto refusal = header_refusal(parser, request, limits)) {
+        co_await answer_refusal(stream, std::move(refusal));
         co_return;
       }
+      // Taken before the body: trailers cannot change how the connection ends.
+      bool keep_alive = parser.keep_alive();
+      unsigned version = parser.get().version();
       if (!parser.is_done()) {
-        stream.expires_after(options_.read_timeout);
         auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (body_ec) {
-          co_await answer_read_error(stream, body_ec);
+          co_await answer_refusal(stream, read_failure(body_ec, limits));
           co_return;
         }
       }
-
-      auto& message = parser.get();
-      Request request;
-      request.method = std::string(message.method_string());
-      request.target = std::string(message.target());
+      request.body = std::move(parser.get().body());
       request.request_id = new_request_id();
-      for (const auto& field : message) {
-        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-      request.body = std::move(message.body());
-      bool keep_alive = message.keep_alive();
-      unsigned version = message.version();
 
-      Response response = co_await run_handler(std::move(request));
+      Response response;
+      if (auto refusal = body_refusal(request)) {
+        response = refusal_response(*refusal, request);
+      } else {
+        response = co_await run_handler(std::move(request));
+      }
       keep_alive = keep_alive && !stopping_;
       if (!co_await write(stream, response, version, keep_alive) || !keep_alive) co_return;
     }
   }
 
-  // Answers what can be answered (limits, malformed requests); a timeout or a
-  // closed connection just ends the session.
-  net::awaitable<void> answer_read_error(beast::tcp_stream& stream, const beast::error_code& ec) {
-    std::optional<ApiError> error;
-    if (ec == bhttp::error::header_limit) {
-      error.emplace(Errc::headers_too_large, "Request headers exceed " +
-                                                 std::to_string(options_.max_header_bytes) + " bytes.");
-    } else if (ec == bhttp::error::body_limit) {
-      error.emplace(Errc::body_too_large,
-                    "Request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes.");
-    } else if (ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message && is_parse_error(ec)) {
-      error.emplace(Errc::malformed_request, "The request is not valid HTTP/1.1: " + ec.message() + ".");
-    }
-    if (!error) co_return;
+  // Answers a request refused while reading, then the connection closes; a
+  // timeout or a peer that went away (no refusal) just ends the session.
+  net::awaitable<void> answer_refusal(beast::tcp_stream& stream, std::optional<ApiError> refusal) {
+    if (!refusal) co_return;
     Request request;
     request.request_id = new_request_id();
-    auto response = error_response(std::make_exception_ptr(*error), request);
-    co_await write(stream, response, 11, false);
+    co_await write(stream, refusal_response(*refusal, request), 11, false);
   }
 
   net::awaitable<bool> write(beast::tcp_stream& stream, const Response& response, unsigned version,

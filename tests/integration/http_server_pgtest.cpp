@@ -132,6 +132,51 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   }
 }
 
+// RFC 9112 §6.3: a request whose body length is in doubt gets 400 and its
+// connection is closed, so the bytes after its header block are never
+// answered as a second request. (tests/unit/request_framing_test.cpp has the
+// whole class; this is the same read over a real socket.)
+TEST_F(HttpServerTest, UnknownTransferCodingIs400AndTheSmuggledRequestIsNeverAnswered) {
+  for (const char* coding : {"xchunked", "identity", "gzip", "chunked, identity"}) {
+    SCOPED_TRACE(coding);
+    Connection connection(port());
+    connection.send_raw(std::string("POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + coding +
+                        "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400);
+    EXPECT_EQ(response->json()["error"]["code"], "MALFORMED_REQUEST");
+    EXPECT_NE(response->json()["error"]["message"].get<std::string>().find("Transfer-Encoding"), std::string::npos);
+    EXPECT_EQ(response->header("connection"), "close");
+    EXPECT_EQ(response->json()["error"]["request_id"], response->header("request-id"));
+    EXPECT_FALSE(connection.read_response()) << "the bytes after the refused header were answered";
+  }
+}
+
+TEST_F(HttpServerTest, ContentLengthWithTransferEncodingIs400AndCloses) {
+  Connection connection(port());
+  connection.send_raw(
+      "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = connection.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_FALSE(connection.read_response());
+}
+
+TEST_F(HttpServerTest, ABodyOnGetIs400AndTheConnectionStaysUsable) {
+  Connection connection(port());
+  connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+  auto refused = connection.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(refused->json()["error"]["code"], "MALFORMED_REQUEST");
+  connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = connection.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
 TEST(HttpServerTimeouts, SilentClientIsCutOffAfterTheReadTimeout) {
   auto server = TestServer::start([](Config& c) { c.read_timeout = std::chrono::milliseconds(300); });
   // Our own read timeout is far longer: if the server never closes, this fails.
@@ -144,6 +189,31 @@ TEST(HttpServerTimeouts, ClientStallingInsideTheHeadersIsCutOff) {
   Connection connection(server->port(), std::chrono::seconds(20));
   connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
   EXPECT_TRUE(connection.wait_closed_by_server());
+}
+
+// HOOKGATE_READ_TIMEOUT_MS bounds one whole request: a header and then a
+// body, each trickled in under the limit, are still cut off at one deadline.
+// The client would need 3 s for the whole request; the limit is 2 s.
+TEST(HttpServerTimeouts, TheReadTimeoutCoversHeaderAndBodyTogether) {
+  auto server = TestServer::start([](Config& c) { c.read_timeout = std::chrono::milliseconds(2000); });
+  Connection connection(server->port(), std::chrono::seconds(20));
+  const std::string header = "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n";
+  const std::string body = "{\"a\":\"bcdefgh\"}";
+  ASSERT_EQ(body.size(), 15u);
+  auto trickle = [&](const std::string& text, std::chrono::milliseconds over) {
+    auto gap = over / static_cast<int>(text.size());
+    for (char c : text) {
+      connection.send_raw(std::string(1, c));
+      std::this_thread::sleep_for(gap);
+    }
+  };
+  try {
+    trickle(header, std::chrono::milliseconds(1500));
+    trickle(body, std::chrono::milliseconds(1500));
+  } catch (const std::runtime_error&) {
+    // The server closed while we were still sending: what this test expects.
+  }
+  EXPECT_FALSE(connection.read_response()) << "the request was answered after more than one read timeout";
 }
 
 // SIGTERM while a request is being handled: the request still gets its full
