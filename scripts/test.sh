@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, and runs every test
-# twice -- a normal build, then AddressSanitizer + UndefinedBehaviorSanitizer.
-# Exits non-zero on any failure.
+# twice -- a normal build, then AddressSanitizer + UndefinedBehaviorSanitizer
+# -- and then each libFuzzer target of tests/fuzz for a fixed budget
+# (HOOKGATE_FUZZ_SECONDS per target, default 40). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$HOOKGATE_ROOT"
@@ -30,4 +31,5 @@ run_suite() {
 run_suite build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-sanitize -DHOOKGATE_SANITIZE=ON
-log "all tests passed (normal and sanitizer builds)"
+bash "$HOOKGATE_ROOT/scripts/fuzz.sh" "${HOOKGATE_FUZZ_SECONDS:-40}"
+log "all tests passed (normal and sanitizer builds, fuzz budget)"

@@ -39,6 +39,19 @@ std::vector<milliseconds> parse_retry_schedule(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Any Retry-After beyond this is capped: the policy honours at most
+// max_retry_after anyway, and the cap keeps later conversions to finer
+// units from overflowing.
+constexpr long long longest_retry_after = 366LL * 24 * 3'600;
+
+std::chrono::seconds capped_retry_after(long long seconds) {
+  return std::chrono::seconds(std::clamp(seconds, 0LL, longest_retry_after));
+}
+
+}  // namespace
+
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, TimePoint now) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
@@ -47,16 +60,18 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, Ti
   auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (error == std::errc() && end == value.data() + value.size()) {
     if (seconds < 0) return std::nullopt;
-    return std::chrono::seconds(seconds);
+    return capped_retry_after(seconds);
   }
   // IMF-fixdate, the form RFC 9110 requires senders to use.
   std::tm tm{};
   std::string text(value);
   const char* parsed = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (parsed == nullptr || *parsed != '\0') return std::nullopt;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto delta = std::chrono::duration_cast<std::chrono::seconds>(when - now);
-  return std::max(delta, std::chrono::seconds(0));
+  // In whole seconds of time_t: a far-off year must not overflow the clock's
+  // nanoseconds.
+  long long when = timegm(&tm);
+  long long delta = when - static_cast<long long>(std::chrono::system_clock::to_time_t(now));
+  return capped_retry_after(delta);
 }
 
 std::optional<TimePoint> next_attempt_time(const RetryPolicy& policy, int attempts_made, TimePoint now,

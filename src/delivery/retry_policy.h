@@ -30,7 +30,8 @@ RetryPolicy default_retry_policy();
 std::vector<std::chrono::milliseconds> parse_retry_schedule(std::string_view text);
 
 // Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), relative
-// to `now`; nullopt when absent or unparseable. Dates in the past give 0.
+// to `now`; nullopt when absent or unparseable. Dates in the past give 0;
+// anything beyond a year is capped at a year.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, TimePoint now);
 
 // After attempt `attempts_made` (1-based) failed: when to try again, or

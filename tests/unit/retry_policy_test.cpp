@@ -72,6 +72,18 @@ TEST(RetryPolicy, ParsesRetryAfterSecondsAndHttpDates) {
   EXPECT_EQ(parse_retry_after("12abc", kNow), std::nullopt);
 }
 
+// Found by tests/fuzz/config_fuzz: a far-off date or a huge number of seconds
+// overflowed on the way to the clock's finer units (undefined behaviour).
+TEST(RetryPolicy, RetryAfterFarInTheFutureIsCappedAtAYear) {
+  auto date_now = std::chrono::system_clock::from_time_t(1'445'412'480);
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 5578 07:20:00 GMT", date_now), 366 * 24h);
+  EXPECT_EQ(parse_retry_after("9223372036854775807", kNow), 366 * 24h);
+  auto policy = default_retry_policy();
+  FixedRandom middle(0.5);
+  EXPECT_EQ(next_attempt_time(policy, 1, kNow, 503, parse_retry_after("9223372036854775807", kNow), middle),
+            kNow + 1h);
+}
+
 TEST(RetryPolicy, ParsesScheduleText) {
   std::vector<std::chrono::milliseconds> expected = {0ms, 250ms, 5s, 7s, 5min, 2h};
   EXPECT_EQ(parse_retry_schedule("0,250ms,5s,7,5m,2h"), expected);
