@@ -28,8 +28,9 @@ App::App(Config config)
       key_uses_(pool_, clock_, config_.key_use_flush_interval),
       authenticator_(pool_, key_cache_, catalogue_, key_uses_),
       rate_limiter_(RateLimitPolicy{config_.rate_limit_per_second, config_.rate_limit_burst}, clock_),
+      auth_failures_(config_.auth_failures_per_minute, config_.auth_failure_burst, clock_),
       idempotency_(pool_),
-      gate_(authenticator_, rate_limiter_, idempotency_),
+      gate_(authenticator_, rate_limiter_, idempotency_, auth_failures_, config_.client_ip_header),
       operator_service_(pool_, catalogue_, random_),
       endpoint_service_(pool_, catalogue_, random_, UrlPolicy{config_.allow_private_targets},
                         EndpointLimits{config_.max_endpoints_per_account}),
@@ -55,8 +56,10 @@ App::App(Config config)
   add_metrics_route(router_, telemetry_);
   telemetry_.watch_pool("api", pool_);
   telemetry_.watch_key_cache(key_cache_);
+  telemetry_.watch_auth_failures(auth_failures_);
   telemetry_.watch_delivery_queue(pool_);
-  add_operator_routes(router_, operator_service_, event_service_, config_.operator_token);
+  add_operator_routes(router_, operator_service_, event_service_, config_.operator_token,
+                      OperatorThrottle{auth_failures_, config_.client_ip_header});
   for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_, delivery_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
     router_.add(gate_.protect(std::move(route)));

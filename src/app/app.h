@@ -77,6 +77,7 @@ class App {
   KeyUseRecorder key_uses_;
   Authenticator authenticator_;
   RateLimiter rate_limiter_;
+  AuthFailureThrottle auth_failures_;
   Idempotency idempotency_;
   Gate gate_;
   OperatorService operator_service_;

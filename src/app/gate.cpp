@@ -25,10 +25,52 @@ http::Response refusal(const ApiError& error, const http::Request& request) {
   return http::json_response(http_status(error.code()), error_body(error, request.request_id));
 }
 
+std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace
 
-Gate::Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency)
-    : authenticator_(authenticator), rate_limiter_(rate_limiter), idempotency_(idempotency) {}
+std::string_view client_address(const http::Request& request, std::string_view trusted_header) {
+  if (trusted_header.empty()) return request.peer_address;
+  auto forwarded = request.header(trusted_header);
+  if (!forwarded) return request.peer_address;
+  // The last hop is the one the operator's proxy appended; earlier ones are the client's word.
+  auto comma = forwarded->rfind(',');
+  auto last = trim_blanks(comma == std::string_view::npos ? *forwarded : forwarded->substr(comma + 1));
+  return last.empty() ? std::string_view(request.peer_address) : last;
+}
+
+http::Response auth_throttled_response(std::chrono::seconds retry_after, const http::Request& request) {
+  auto response = refusal(ApiError(Errc::rate_limited, "Too many failed authentications from this address; retry after " +
+                                                           std::to_string(retry_after.count()) + " s."),
+                          request);
+  response.set_header("Retry-After", std::to_string(retry_after.count()));
+  return response;
+}
+
+Gate::Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency,
+           AuthFailureThrottle& auth_failures, std::string client_ip_header)
+    : authenticator_(authenticator),
+      rate_limiter_(rate_limiter),
+      idempotency_(idempotency),
+      auth_failures_(auth_failures),
+      client_ip_header_(std::move(client_ip_header)) {}
+
+std::shared_ptr<const Principal> Gate::authenticate(const http::Request& request) const {
+  auto authorization = request.header("Authorization");
+  auto count = request.header_count("Authorization");
+  auto client = client_address(request, client_ip_header_);
+  if (auth_failures_.blocked(client)) return authenticator_.authenticate_cached(authorization, count);
+  try {
+    return authenticator_.authenticate(authorization, count);
+  } catch (const ApiError& error) {
+    if (error.code() == Errc::invalid_api_key) auth_failures_.record_failure(client);
+    throw;
+  }
+}
 
 http::Route Gate::protect(ApiRoute route) const {
   auto method = route.method;
@@ -41,7 +83,12 @@ http::Route Gate::protect(ApiRoute route) const {
 http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
   // Errors before a key is known carry no rate-limit headers; the router maps them.
   request.gated = true;
-  auto principal = authenticator_.authenticate(request.header("Authorization"), request.header_count("Authorization"));
+  auto principal = authenticate(request);
+  if (!principal) {
+    auth_failures_.record_throttled();
+    auto wait = auth_failures_.blocked(client_address(request, client_ip_header_));
+    return auth_throttled_response(wait.value_or(std::chrono::seconds(1)), request);
+  }
   request.account = principal->account.str();
   request.key_id = principal->key_id.str();
   auto decision = rate_limiter_.take(principal->key_id.str());

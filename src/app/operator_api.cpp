@@ -1,5 +1,6 @@
 #include "app/operator_api.h"
 
+#include "app/gate.h"
 #include "app/request_decoding.h"
 #include "app/views.h"
 #include "core/crypto.h"
@@ -13,11 +14,26 @@ namespace {
 
 class OperatorGuard {
  public:
-  explicit OperatorGuard(std::optional<std::string> token) {
+  OperatorGuard(std::optional<std::string> token, OperatorThrottle throttle) : throttle_(std::move(throttle)) {
     if (token) token_hash_ = crypto::sha256(*token);
   }
 
-  void check(const http::Request& request) const {
+  // Null when the request may go on; a 429 while the caller's address is
+  // throttled and its token is wrong. Other refusals throw.
+  std::optional<http::Response> check(const http::Request& request) const {
+    if (token_matches(request)) return std::nullopt;
+    auto client = client_address(request, throttle_.client_ip_header);
+    if (auto wait = throttle_.failures.blocked(client)) {
+      throttle_.failures.record_throttled();
+      return auth_throttled_response(*wait, request);
+    }
+    throttle_.failures.record_failure(client);
+    throw ApiError(Errc::invalid_operator_token, "The operator token is invalid.");
+  }
+
+ private:
+  // Throws for a missing header or a disabled plane (nothing to guess there).
+  bool token_matches(const http::Request& request) const {
     if (token_hash_.empty()) {
       throw ApiError(Errc::operator_plane_disabled,
                      "The operator plane is disabled: HOOKGATE_OPERATOR_TOKEN is not configured.");
@@ -33,14 +49,12 @@ class OperatorGuard {
                          : std::string_view();
     // Comparing digests keeps the comparison's time independent of the token's length.
     auto digest = crypto::sha256(presented);
-    if (!crypto::constant_time_equal(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()),
-                                     std::string_view(reinterpret_cast<const char*>(token_hash_.data()),
-                                                      token_hash_.size()))) {
-      throw ApiError(Errc::invalid_operator_token, "The operator token is invalid.");
-    }
+    return crypto::constant_time_equal(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()),
+                                       std::string_view(reinterpret_cast<const char*>(token_hash_.data()),
+                                                        token_hash_.size()));
   }
 
- private:
+  OperatorThrottle throttle_;
   std::vector<unsigned char> token_hash_;
 };
 
@@ -74,13 +88,13 @@ PublishRequest decode_publish(const http::Request& request) {
 }  // namespace
 
 void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
-                         std::optional<std::string> token) {
-  auto guard = std::make_shared<OperatorGuard>(std::move(token));
+                         std::optional<std::string> token, OperatorThrottle throttle) {
+  auto guard = std::make_shared<OperatorGuard>(std::move(token), std::move(throttle));
   auto add = [&](std::string method, std::string pattern, std::string name,
                  std::function<http::Response(http::Request&)> handler) {
     router.add({std::move(method), std::move(pattern), std::move(name),
                 [guard, handler = std::move(handler)](http::Request& request) {
-                  guard->check(request);
+                  if (auto refusal = guard->check(request)) return *refusal;
                   return handler(request);
                 }});
   };

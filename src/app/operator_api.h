@@ -3,6 +3,7 @@
 // HOOKGATE_OPERATOR_TOKEN and answered 404 OPERATOR_PLANE_DISABLED when no
 // token is configured.
 
+#include "auth/failure_throttle.h"
 #include "http/router.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
@@ -12,7 +13,14 @@
 
 namespace hookgate {
 
+// Wrong operator tokens spend the caller's address's failure budget, as
+// refused API keys do.
+struct OperatorThrottle {
+  AuthFailureThrottle& failures;
+  std::string client_ip_header;
+};
+
 void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
-                         std::optional<std::string> token);
+                         std::optional<std::string> token, OperatorThrottle throttle);
 
 }  // namespace hookgate

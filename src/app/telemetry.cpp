@@ -114,6 +114,20 @@ void Telemetry::watch_key_cache(const KeyCache& cache) {
   });
 }
 
+void Telemetry::watch_auth_failures(const AuthFailureThrottle& throttle) {
+  registry_.gauge("hookgate_auth_failures", "Refused credentials since start, and requests refused (429) because "
+                  "their client address had too many of them.", {"event"}, [&throttle] {
+                    return std::vector<std::pair<metrics::Labels, double>>{
+                        {{"refused"}, static_cast<double>(throttle.failures())},
+                        {{"throttled"}, static_cast<double>(throttle.throttled())}};
+                  });
+  registry_.gauge("hookgate_auth_failure_clients", "Client addresses with a recent refused credential.", {},
+                  [&throttle] {
+                    return std::vector<std::pair<metrics::Labels, double>>{
+                        {{}, static_cast<double>(throttle.tracked_clients())}};
+                  });
+}
+
 void Telemetry::watch_delivery_queue(db::ConnectionPool& pool) {
   registry_.gauge("hookgate_delivery_queue_depth", "Pending deliveries that are due now (all processes).", {},
                   [&pool] {

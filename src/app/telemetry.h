@@ -4,6 +4,7 @@
 // latency, authentication outcomes by scope, delivery attempts, the delivery
 // queue, connection pools and the key cache).
 
+#include "auth/failure_throttle.h"
 #include "auth/key_cache.h"
 #include "core/metrics.h"
 #include "db/delivery_repository.h"
@@ -32,6 +33,7 @@ class Telemetry {
   // Gauges read at scrape time.
   void watch_pool(std::string name, db::ConnectionPool& pool);
   void watch_key_cache(const KeyCache& cache);
+  void watch_auth_failures(const AuthFailureThrottle& throttle);
   void watch_delivery_queue(db::ConnectionPool& pool);
 
  private:

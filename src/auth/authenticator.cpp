@@ -72,8 +72,8 @@ Authenticator::Authenticator(db::ConnectionPool& pool, KeyCache& cache, const Ca
                              KeyUseRecorder& uses)
     : pool_(pool), cache_(cache), catalogue_(catalogue), uses_(uses) {}
 
-std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
-                                                              std::size_t header_count) {
+Authenticator::PresentedKey Authenticator::presented_key(std::optional<std::string_view> authorization,
+                                                         std::size_t header_count) {
   if (!authorization || header_count == 0) {
     throw ApiError(Errc::authentication_required,
                    "No API key provided. Send it as 'Authorization: Bearer <key>'.");
@@ -84,11 +84,28 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::
   auto parsed = parse_api_key(*token);
   if (!parsed) throw invalid_key();
 
-  auto hash_bytes = api_key_hash(*token);
-  KeyDigest digest{};
-  if (hash_bytes.size() != digest.size()) throw std::logic_error("API key hashes must be SHA-256 digests");
-  std::copy(hash_bytes.begin(), hash_bytes.end(), digest.begin());
-  if (auto cached = cache_.lookup(digest)) {
+  PresentedKey key{*parsed, api_key_hash(*token), {}};
+  if (key.hash.size() != key.digest.size()) throw std::logic_error("API key hashes must be SHA-256 digests");
+  std::copy(key.hash.begin(), key.hash.end(), key.digest.begin());
+  return key;
+}
+
+std::shared_ptr<const Principal> Authenticator::authenticate_cached(std::optional<std::string_view> authorization,
+                                                                     std::size_t header_count) {
+  std::shared_ptr<const Principal> cached;
+  try {
+    cached = cache_.lookup(presented_key(authorization, header_count).digest);
+  } catch (const ApiError&) {
+    return nullptr;
+  }
+  if (cached) uses_.record(cached->key_id);
+  return cached;
+}
+
+std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
+                                                              std::size_t header_count) {
+  auto key = presented_key(authorization, header_count);
+  if (auto cached = cache_.lookup(key.digest)) {
     uses_.record(cached->key_id);
     return cached;
   }
@@ -96,13 +113,13 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::
   std::optional<db::KeyGrant> grant;
   {
     auto conn = pool_.acquire();
-    grant = db::find_grant_by_hash(*conn, hash_bytes);
+    grant = db::find_grant_by_hash(*conn, key.hash);
   }
-  if (!grant || grant->kind != parsed->kind) throw invalid_key();
+  if (!grant || grant->kind != key.parsed.kind) throw invalid_key();
   auto catalogue = catalogue_.require();
   auto principal = std::make_shared<const Principal>(
       Principal{grant->id, grant->account, grant->kind, effective_scopes(grant->kind, grant->assigned, *catalogue)});
-  cache_.insert(digest, KeyCache::Entry{principal, grant->secret_expires_at}, generation);
+  cache_.insert(key.digest, KeyCache::Entry{principal, grant->secret_expires_at}, generation);
   uses_.record(principal->key_id);
   return principal;
 }

@@ -51,8 +51,20 @@ class Authenticator {
   // refusal throws. Shared, so a cache hit copies nothing.
   std::shared_ptr<const Principal> authenticate(std::optional<std::string_view> authorization,
                                                 std::size_t header_count);
+  // The same from the cache alone: null when the key is not cached (or
+  // invalid), without touching the database.
+  std::shared_ptr<const Principal> authenticate_cached(std::optional<std::string_view> authorization,
+                                                       std::size_t header_count);
 
  private:
+  struct PresentedKey {
+    ParsedApiKey parsed;
+    std::vector<unsigned char> hash;
+    KeyDigest digest;
+  };
+  // Checks the header's shape and hashes the key; throws 401 when malformed.
+  static PresentedKey presented_key(std::optional<std::string_view> authorization, std::size_t header_count);
+
   db::ConnectionPool& pool_;
   KeyCache& cache_;
   const CatalogueStore& catalogue_;

@@ -67,6 +67,9 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_DB_ACQUIRE_TIMEOUT_MS",
       "HOOKGATE_RATE_LIMIT_PER_SECOND",
       "HOOKGATE_RATE_LIMIT_BURST",
+      "HOOKGATE_AUTH_FAILURES_PER_MINUTE",
+      "HOOKGATE_AUTH_FAILURE_BURST",
+      "HOOKGATE_CLIENT_IP_HEADER",
       "HOOKGATE_KEY_CACHE_TTL_SECONDS",
       "HOOKGATE_KEY_USE_FLUSH_MS",
       "HOOKGATE_LOG_LEVEL",
@@ -96,6 +99,10 @@ Config load_config(const EnvLookup& env) {
   auto count = [&](std::string_view name, std::size_t& out, std::size_t min, std::size_t max) {
     if (auto value = env(name)) out = parse_count(name, *value, min, max);
   };
+  // Rates and bucket sizes are doubles set from whole numbers.
+  auto whole = [&](std::string_view name, double& out, std::size_t min, std::size_t max) {
+    if (auto value = env(name)) out = static_cast<double>(parse_count(name, *value, min, max));
+  };
 
   if (auto value = env("HOOKGATE_LISTEN")) config.listen = parse_listen_address(*value, "HOOKGATE_LISTEN");
   if (auto value = env("HOOKGATE_DATABASE_URL")) config.database_url = *value;
@@ -117,12 +124,11 @@ Config load_config(const EnvLookup& env) {
   millis("HOOKGATE_IDLE_TIMEOUT_MS", config.idle_timeout, 3'600'000);
   millis("HOOKGATE_SHUTDOWN_GRACE_MS", config.shutdown_grace, 600'000);
   millis("HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", config.db_acquire_timeout, 600'000);
-  std::size_t rate = 0;
-  count("HOOKGATE_RATE_LIMIT_PER_SECOND", rate, 1, 1'000'000);
-  if (rate != 0) config.rate_limit_per_second = static_cast<double>(rate);
-  std::size_t burst = 0;
-  count("HOOKGATE_RATE_LIMIT_BURST", burst, 1, 10'000'000);
-  if (burst != 0) config.rate_limit_burst = static_cast<double>(burst);
+  whole("HOOKGATE_RATE_LIMIT_PER_SECOND", config.rate_limit_per_second, 1, 1'000'000);
+  whole("HOOKGATE_RATE_LIMIT_BURST", config.rate_limit_burst, 1, 10'000'000);
+  whole("HOOKGATE_AUTH_FAILURES_PER_MINUTE", config.auth_failures_per_minute, 1, 1'000'000);
+  whole("HOOKGATE_AUTH_FAILURE_BURST", config.auth_failure_burst, 1, 10'000'000);
+  if (auto value = env("HOOKGATE_CLIENT_IP_HEADER")) config.client_ip_header = *value;
   std::size_t ttl = 0;
   count("HOOKGATE_KEY_CACHE_TTL_SECONDS", ttl, 1, 3600);
   if (ttl != 0) config.key_cache_ttl = std::chrono::seconds(ttl);

@@ -36,6 +36,10 @@ struct Config {
 
   double rate_limit_per_second = 100;   // per API key, per process
   double rate_limit_burst = 200;
+  // Refused credentials per client address, per process: a token bucket.
+  double auth_failures_per_minute = 60;
+  double auth_failure_burst = 20;
+  std::string client_ip_header;  // empty: the client is the socket's peer
   std::chrono::seconds key_cache_ttl{60};        // upper bound; revocations evict at once
   std::chrono::milliseconds key_use_flush_interval{5'000};
   std::string log_level = "info";

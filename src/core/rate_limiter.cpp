@@ -62,15 +62,28 @@ RateLimitDecision RateLimiter::take(std::string_view key_id) {
 
   bool allowed = bucket.tokens >= 1;
   if (allowed) bucket.tokens -= 1;
+  return decision(allowed, bucket.tokens);
+}
 
+RateLimitDecision RateLimiter::peek(std::string_view key_id) const {
+  TimePoint now = clock_.now();
+  const Shard& shard = shards_[std::hash<std::string_view>{}(key_id) % shard_count];
+  std::lock_guard lock(shard.mutex);
+  auto found = shard.buckets.find(key_id);
+  double tokens = found == shard.buckets.end() ? policy_.burst : tokens_now(found->second, now);
+  return decision(tokens >= 1, tokens);
+}
+
+// `tokens` is what the bucket holds after the request was (or was not) served.
+RateLimitDecision RateLimiter::decision(bool allowed, double tokens) const {
   double rate = policy_.tokens_per_second;
   return RateLimitDecision{
       .allowed = allowed,
       .limit = static_cast<long>(std::floor(policy_.burst)),
-      .remaining = static_cast<long>(std::floor(bucket.tokens)),
-      .reset = ceil_seconds((policy_.burst - bucket.tokens) / rate),
+      .remaining = static_cast<long>(std::floor(tokens)),
+      .reset = ceil_seconds((policy_.burst - tokens) / rate),
       .retry_after = allowed ? std::chrono::seconds(0)
-                             : std::max(std::chrono::seconds(1), ceil_seconds((1 - bucket.tokens) / rate)),
+                             : std::max(std::chrono::seconds(1), ceil_seconds((1 - tokens) / rate)),
   };
 }
 

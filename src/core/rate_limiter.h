@@ -36,6 +36,9 @@ class RateLimiter {
   // Thread-safe; consumes one token when allowed.
   RateLimitDecision take(std::string_view key_id);
 
+  // What take() would decide now, without consuming or storing anything.
+  RateLimitDecision peek(std::string_view key_id) const;
+
   // Buckets currently held in memory (for metrics and tests).
   std::size_t tracked_keys() const;
 
@@ -57,6 +60,7 @@ class RateLimiter {
   static constexpr std::size_t shard_count = 16;
 
   double tokens_now(const Bucket& bucket, TimePoint now) const;
+  RateLimitDecision decision(bool allowed, double tokens) const;
   void evict_full_buckets(Shard& shard, TimePoint now) const;
 
   RateLimitPolicy policy_;

@@ -24,6 +24,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string request_id;
+  std::string peer_address;  // the socket's remote address, e.g. "127.0.0.1"
   std::map<std::string, std::string> path_params;  // filled by the router
 
   // Filled on the way through, for the request's log line and metrics.

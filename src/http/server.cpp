@@ -45,8 +45,13 @@ namespace {
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {
+    beast::error_code ec;
+    auto remote = stream.socket().remote_endpoint(ec);
+    if (!ec) peer_address = remote.address().to_string();
+  }
   beast::tcp_stream stream;
+  std::string peer_address;
   bool waiting_for_request = false;  // touched only on the session's strand
 };
 
@@ -195,6 +200,7 @@ class Server::Impl {
       }
       request.body = std::move(parser.get().body());
       request.request_id = new_request_id();
+      request.peer_address = session.peer_address;
 
       Response response;
       if (auto refusal = body_refusal(request)) {

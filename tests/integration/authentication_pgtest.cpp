@@ -308,5 +308,72 @@ TEST(AuthenticationRateLimit, BurstThen429WithRetryAfterPerKey) {
   EXPECT_EQ(unaffected.header("ratelimit-remaining"), "2");
 }
 
+// Refused credentials spend their address's budget (3 here, one back a
+// minute); then only keys already known good are served, without a lookup.
+TEST(AuthenticationFailureThrottle, AnAddressWithTooManyRefusedKeysGets429UntilItsBudgetRefills) {
+  auto server = TestServer::start([](Config& config) {
+    config.auth_failure_burst = 3;
+    config.auth_failures_per_minute = 1;
+  });
+  ApiFixture api(*server);
+  auto account = api.create_account();
+  auto cached = api.create_key(account, "sk", {}, "full");
+  auto never_used = api.create_key(account, "sk", {}, "full");
+  ASSERT_EQ(get(server->port(), kEventTypesPath, cached.secret).status, 200);
+
+  const std::string unknown = "sk_" + std::string(43, 'Q');
+  for (int i = 0; i < 3; ++i) {
+    auto refused = get(server->port(), kEventTypesPath, unknown);
+    ASSERT_EQ(refused.status, 401) << "refusal " << i;
+    EXPECT_EQ(refused.json()["error"]["code"], "INVALID_API_KEY");
+  }
+  auto throttled = get(server->port(), kEventTypesPath, unknown);
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(throttled.json()["error"]["code"], "RATE_LIMITED");
+  EXPECT_THAT(throttled.json()["error"]["message"].get<std::string>(), ::testing::HasSubstr("failed authentications"));
+  ASSERT_FALSE(throttled.header("retry-after").empty());
+  EXPECT_GE(std::stol(throttled.header("retry-after")), 1);
+
+  EXPECT_EQ(get(server->port(), kEventTypesPath, cached.secret).status, 200) << "a cached key is still served";
+  EXPECT_EQ(get(server->port(), kEventTypesPath, never_used.secret).status, 429) << "an unknown-to-the-cache key waits";
+
+  // The operator plane shares the address's budget: a wrong token is not even compared.
+  auto wrong_operator = request(server->port(), "GET", "/internal/v1/accounts/" + account + "/api_keys", "",
+                                {{"Authorization", "Bearer wrong-operator-token-0000"}});
+  EXPECT_EQ(wrong_operator.status, 429);
+  EXPECT_EQ(api.operator_request("GET", "/internal/v1/accounts/" + account + "/api_keys").status, 200);
+
+  auto metrics = request(server->port(), "GET", "/metrics").body;
+  EXPECT_THAT(metrics, ::testing::HasSubstr("hookgate_auth_failures{event=\"refused\"} 3"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("hookgate_auth_failures{event=\"throttled\"} 3"));
+}
+
+TEST(AuthenticationFailureThrottle, WrongOperatorTokensCountToo) {
+  auto server = TestServer::start([](Config& config) { config.auth_failure_burst = 2; });
+  for (int i = 0; i < 2; ++i) {
+    auto refused = request(server->port(), "POST", "/internal/v1/accounts", R"({"name":"x"})",
+                           {{"Authorization", "Bearer wrong-operator-token-0000"}});
+    ASSERT_EQ(refused.status, 401) << i;
+    EXPECT_EQ(refused.json()["error"]["code"], "INVALID_OPERATOR_TOKEN");
+  }
+  auto throttled = request(server->port(), "POST", "/internal/v1/accounts", R"({"name":"x"})",
+                           {{"Authorization", "Bearer wrong-operator-token-0000"}});
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_FALSE(throttled.header("retry-after").empty());
+}
+
+TEST(AuthenticationFailureThrottle, BehindATrustedProxyEachForwardedClientHasItsOwnBudget) {
+  auto server = TestServer::start([](Config& config) {
+    config.auth_failure_burst = 1;
+    config.client_ip_header = "X-Forwarded-For";
+  });
+  const std::string unknown = "sk_" + std::string(43, 'Q');
+  Headers attacker{{"X-Forwarded-For", "198.51.100.1"}};
+  EXPECT_EQ(get(server->port(), kEventTypesPath, unknown, attacker).status, 401);
+  EXPECT_EQ(get(server->port(), kEventTypesPath, unknown, attacker).status, 429);
+  Headers neighbour{{"X-Forwarded-For", "198.51.100.2"}};
+  EXPECT_EQ(get(server->port(), kEventTypesPath, unknown, neighbour).status, 401);
+}
+
 }  // namespace
 }  // namespace hookgate::testing
