@@ -48,14 +48,21 @@ pg_run_cluster() {
   local port
   for _ in 1 2 3 4 5; do
     port=$(free_port)
-    if as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-        -o "-p $port -k $data -c listen_addresses=127.0.0.1 $*" start >/dev/null; then
+    if pg_run_cluster_on_port "$data" "$port" "$@"; then
       echo "postgresql://hookgate@127.0.0.1:$port/postgres"
       return 0
     fi
   done
   cat "$data/server.log" >&2
   die "could not start PostgreSQL in $data"
+}
+
+# Starts the existing cluster in $1 on port $2 (fails when the port is
+# taken). Extra arguments are passed to postgres.
+pg_run_cluster_on_port() {
+  local data="$1" port="$2"; shift 2
+  as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-p $port -k $data -c listen_addresses=127.0.0.1 $*" start >/dev/null
 }
 
 # Creates a cluster in $1 (which must not exist) and starts it on a free

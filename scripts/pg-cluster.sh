@@ -3,11 +3,18 @@
 #   pg-cluster.sh start STATE_DIR   initdb in a fresh temporary directory, start
 #                                   on a free port, write the URL to STATE_DIR/url
 #   pg-cluster.sh stop STATE_DIR    stop it and remove its data
+# For tests of a database outage, on a cluster of their own:
+#   pg-cluster.sh crash STATE_DIR   stop it at once (pg_ctl stop -m immediate),
+#                                   as a crash would, keeping its data
+#   pg-cluster.sh resume STATE_DIR  start it again on the same port
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-command="${1:?start or stop}"
+command="${1:?start, stop, crash or resume}"
 state="${2:?state directory}"
+# Durability settings are relaxed: the cluster is deleted afterwards, and a
+# crash test stops only Postgres, never the machine, so the page cache holds.
+settings=(-c fsync=off -c full_page_writes=off -c max_connections=300)
 
 case "$command" in
   start)
@@ -17,9 +24,7 @@ case "$command" in
     [ "$(id -u)" = 0 ] && chown "$(pg_user)" "$tmp"
     data="$tmp/data"
     echo "$data" > "$state/data_dir"
-    # Durability settings are relaxed: only hookgate processes are killed in
-    # tests, never Postgres, and the cluster is deleted afterwards.
-    url=$(pg_start_cluster "$data" -c fsync=off -c full_page_writes=off -c max_connections=300)
+    url=$(pg_start_cluster "$data" "${settings[@]}")
     echo "$url" > "$state/url"
     log "test PostgreSQL at $url"
     ;;
@@ -28,6 +33,16 @@ case "$command" in
     data="$(cat "$state/data_dir")"
     pg_stop_cluster "$data" || true
     rm -rf "$(dirname "$data")" "$state/data_dir" "$state/url"
+    ;;
+  crash)
+    as_pg_user "$PG_BIN/pg_ctl" -D "$(cat "$state/data_dir")" -m immediate -w -t 60 stop >/dev/null
+    ;;
+  resume)
+    url="$(cat "$state/url")"
+    port="${url##*:}"
+    port="${port%%/*}"
+    pg_run_cluster_on_port "$(cat "$state/data_dir")" "$port" "${settings[@]}" \
+      || die "could not start PostgreSQL again on port $port"
     ;;
   *) die "unknown command $command" ;;
 esac

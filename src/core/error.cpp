@@ -48,6 +48,8 @@ std::string_view error_code(Errc code) { return info(code).code; }
 std::string_view error_type(Errc code) { return info(code).type; }
 int http_status(Errc code) { return info(code).status; }
 
+int retry_after_seconds(Errc code) { return code == Errc::service_unavailable ? 1 : 0; }
+
 ApiError::ApiError(Errc code, std::string message, nlohmann::json details)
     : std::runtime_error(std::move(message)), code_(code), details_(std::move(details)) {}
 

@@ -50,6 +50,10 @@ std::string_view error_code(Errc code);
 // Stripe-style error type, e.g. "permission_error".
 std::string_view error_type(Errc code);
 int http_status(Errc code);
+// Seconds to send as Retry-After with an error that passes by itself (a
+// database outage: 1 s, short enough that clients notice the recovery at
+// once); 0 for none. Rate-limit refusals compute their own per key.
+int retry_after_seconds(Errc code);
 
 class ApiError : public std::runtime_error {
  public:

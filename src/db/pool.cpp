@@ -1,10 +1,26 @@
 #include "db/pool.h"
 
 #include "core/error.h"
+#include "db/connection_failure.h"
 
 #include <pqxx/except>
 
+#include <poll.h>
+
 namespace hookgate::db {
+
+namespace {
+
+// An idle connection has nothing to read: waiting bytes (a stopping server's
+// goodbye) or end-of-file mean the server closed it while it sat in the pool,
+// so it is replaced before a request can fail on it.
+bool still_connected(pqxx::connection& conn) {
+  if (!conn.is_open()) return false;
+  pollfd socket{conn.sock(), POLLIN, 0};
+  return ::poll(&socket, 1, 0) == 0;
+}
+
+}  // namespace
 
 Connection::Connection(const std::string& url) : conn_(url) {}
 
@@ -31,26 +47,30 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   --waiting_;
   if (closed_) throw ApiError(Errc::service_unavailable, "The service is shutting down.");
   if (!ready) throw ApiError(Errc::service_unavailable, "The database is busy; try again shortly.");
-  if (!idle_.empty()) {
+  std::vector<std::unique_ptr<Connection>> dead;  // closed outside the lock
+  while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(*this, std::move(conn));
+    if (still_connected(conn->raw())) return Lease(*this, std::move(conn));
+    --open_;
+    dead.push_back(std::move(conn));
   }
   ++open_;
   lock.unlock();
+  dead.clear();
   try {
     return Lease(*this, std::make_unique<Connection>(url_));
   } catch (const std::exception&) {
     lock.lock();
     --open_;
     available_.notify_one();
-    throw ApiError(Errc::service_unavailable, "The database is unavailable.");
+    throw database_unavailable();
   }
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> conn) {
   std::lock_guard lock(mutex_);
-  if (closed_ || !conn->raw().is_open()) {
+  if (closed_ || !still_connected(conn->raw())) {
     --open_;
   } else {
     idle_.push_back(std::move(conn));

@@ -54,8 +54,9 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // Returns the connection to the pool on destruction; a connection found
-  // broken is dropped and replaced lazily by the next acquire.
+  // Returns the connection to the pool on destruction. A connection found
+  // broken, here or when an acquire takes it from the idle list (the server
+  // may have closed it meanwhile), is dropped and replaced by a new one.
   class Lease {
    public:
     Lease(ConnectionPool& pool, std::unique_ptr<Connection> conn) : pool_(&pool), conn_(std::move(conn)) {}
@@ -71,7 +72,7 @@ class ConnectionPool {
   };
 
   // Throws ApiError(service_unavailable) when no connection frees up in time
-  // or the database cannot be reached.
+  // or the database cannot be reached (a new connection is tried each time).
   Lease acquire();
   PoolStats stats() const;
   // Drops idle connections and refuses new acquires.

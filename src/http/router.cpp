@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "db/connection_failure.h"
 
 #include <boost/url/parse.hpp>
 
@@ -72,18 +73,34 @@ bool parse_target(Request& request) {
   return !request.path.empty() && request.path.front() == '/';
 }
 
+namespace {
+
+Response api_error_response(const ApiError& error, const Request& request) {
+  auto response = json_response(http_status(error.code()), error_body(error, request.request_id));
+  if (int seconds = retry_after_seconds(error.code()); seconds > 0) {
+    response.set_header("Retry-After", std::to_string(seconds));
+  }
+  return response;
+}
+
+}  // namespace
+
 Response error_response(std::exception_ptr error, const Request& request) {
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& api_error) {
-    return json_response(http_status(api_error.code()), error_body(api_error, request.request_id));
+    return api_error_response(api_error, request);
   } catch (const std::exception& unexpected) {
+    if (auto unavailable = db::as_unavailable(unexpected)) {
+      log::warn("database unavailable", {{"request_id", request.request_id}, {"error", unexpected.what()}});
+      return api_error_response(*unavailable, request);
+    }
     log::error("unhandled error", {{"request_id", request.request_id}, {"error", unexpected.what()}});
   } catch (...) {
     log::error("unhandled non-standard exception", {{"request_id", request.request_id}});
   }
-  ApiError internal(Errc::internal, "An internal error occurred; quote the request id when reporting it.");
-  return json_response(http_status(internal.code()), error_body(internal, request.request_id));
+  return api_error_response(
+      ApiError(Errc::internal, "An internal error occurred; quote the request id when reporting it."), request);
 }
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }

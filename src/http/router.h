@@ -1,7 +1,9 @@
 #pragma once
 // Maps (method, path pattern) to handlers and is the one place where
-// failures become HTTP responses: ApiError → its status and JSON body,
-// anything else → a logged 500 that reveals nothing.
+// failures become HTTP responses: ApiError → its status and JSON body (plus
+// Retry-After where the error says), a lost database connection → 503 (the
+// database layer decides which failures are that), anything else → a logged
+// 500 that reveals nothing.
 
 #include "http/message.h"
 

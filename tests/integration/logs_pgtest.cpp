@@ -4,6 +4,7 @@
 // secrets, the operator token, a wrong key that was tried — anywhere in it.
 
 #include "support/api_fixture.h"
+#include "support/hookgate_process.h"
 #include "support/process.h"
 #include "support/test_database.h"
 #include "support/webhook_receiver.h"
@@ -12,40 +13,12 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <optional>
-#include <sstream>
-#include <thread>
 
 namespace hookgate::testing {
 namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-// Complete lines only: the process may be writing the last one right now.
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream lines(text.substr(0, text.rfind('\n') + 1));
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));  // throws (failing the test) on a non-JSON line
-  }
-  return out;
-}
-
-// Waits until `hookgate serve` logs its port and /readyz says it can take
-// requests (the scope catalogue is loaded), and returns the port.
-unsigned short start(Process& process) {
-  std::optional<unsigned short> port;
-  for (int i = 0; i < 400 && !process.poll(); ++i) {
-    for (const auto& line : json_lines(process.stderr_text())) {
-      if (!port && line.value("msg", "") == "listening") port = line["port"].get<unsigned short>();
-    }
-    if (port && request(*port, "GET", "/readyz").status == 200) return *port;
-    std::this_thread::sleep_for(50ms);
-  }
-  throw std::runtime_error("hookgate did not become ready: " + process.describe());
-}
 
 TEST(Logs, OneJsonLinePerRequestAndAttemptAndNoSecretAnywhere) {
   WebhookReceiver receiver;
@@ -58,7 +31,7 @@ TEST(Logs, OneJsonLinePerRequestAndAttemptAndNoSecretAnywhere) {
                             {"HOOKGATE_RETRY_SCHEDULE", "0,100ms"},
                             {"HOOKGATE_LOG_LEVEL", "debug"}},
                     .unset_env = {"HOOKGATE_ROLE"}});
-  auto port = start(hookgate);
+  auto port = wait_until_ready(hookgate);
 
   // The operator token is the fixture's; this process has its own, so requests go by hand.
   auto operator_post = [&](const std::string& target, const json& body) {

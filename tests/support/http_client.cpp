@@ -119,8 +119,9 @@ bool Connection::wait_closed_by_server() {
 }
 
 HttpResponse request(unsigned short port, const std::string& method, const std::string& target,
-                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
-  Connection connection(port);
+                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::chrono::milliseconds io_timeout) {
+  Connection connection(port, io_timeout);
   std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {

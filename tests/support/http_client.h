@@ -51,10 +51,12 @@ class Connection {
   bool fill();  // false on EOF
 };
 
-// One request on a fresh connection. Adds Host and Content-Length.
+// One request on a fresh connection. Adds Host and Content-Length. Throws
+// when the server closes without answering or is silent for io_timeout.
 HttpResponse request(unsigned short port, const std::string& method, const std::string& target,
                      const std::string& body = "",
-                     const std::vector<std::pair<std::string, std::string>>& headers = {});
+                     const std::vector<std::pair<std::string, std::string>>& headers = {},
+                     std::chrono::milliseconds io_timeout = std::chrono::seconds(30));
 
 // True if a TCP connection to 127.0.0.1:port is refused.
 bool connection_refused(unsigned short port);

@@ -1,0 +1,35 @@
+#include "support/hookgate_process.h"
+
+#include "support/http_client.h"
+
+#include <chrono>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace hookgate::testing {
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream lines(text.substr(0, text.rfind('\n') + 1));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+unsigned short wait_until_ready(Process& process) {
+  std::optional<unsigned short> port;
+  for (int i = 0; i < 400 && !process.poll(); ++i) {
+    for (const auto& line : json_lines(process.stderr_text())) {
+      if (!port && line.value("msg", "") == "listening") port = line["port"].get<unsigned short>();
+    }
+    if (port && request(*port, "GET", "/readyz").status == 200) return *port;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("hookgate did not become ready: " + process.describe());
+}
+
+}  // namespace hookgate::testing
