@@ -60,7 +60,7 @@ std::optional<std::string> framing_problem(unsigned version, const Request& requ
 
 std::optional<std::string> unexpected_body(std::string_view method, std::size_t body_bytes) {
   if (body_bytes == 0) return std::nullopt;
-  for (std::string_view bodiless : {"GET", "HEAD", "DELETE", "OPTIONS"}) {
+  for (std::string_view bodiless : {"GET", "HEAD"}) {
     if (method == bodiless) return "A " + std::string(method) + " request takes no body.";
   }
   return std::nullopt;

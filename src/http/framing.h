@@ -20,9 +20,10 @@ namespace hookgate::http {
 // of equal values); an HTTP/1.1 request has exactly one Host.
 std::optional<std::string> framing_problem(unsigned version, const Request& request);
 
-// A GET, HEAD, DELETE or OPTIONS request carries no body here; nullopt when
-// the method may have one or the body is empty. Its framing is sound (the
-// body was read), so the connection can stay open.
+// A GET or HEAD request carries no body here (RFC 9110 §9.3.1: it has no
+// meaning and is a known smuggling vector); nullopt when the method may have
+// one or the body is empty. Its framing is sound (the body was read), so the
+// connection can stay open. Other bodiless methods' bodies are ignored.
 std::optional<std::string> unexpected_body(std::string_view method, std::size_t body_bytes);
 
 }  // namespace hookgate::http

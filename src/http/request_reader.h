@@ -43,7 +43,7 @@ std::optional<ApiError> header_refusal(const RequestParser& parser, const Reques
                                        const ReadLimits& limits);
 
 // Why a whole request is refused although its framing is sound (the
-// connection can stay open): a body on a method that takes none.
+// connection can stay open): a body on GET or HEAD.
 std::optional<ApiError> body_refusal(const Request& request);
 
 // Reads as many requests as `bytes` holds, the way the server reads them off

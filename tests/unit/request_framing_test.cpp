@@ -135,8 +135,8 @@ TEST(RequestFraming, TrailersNeverReachTheRequestHeaders) {
   expect_refused_alone(post_with("Transfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\nContent-Length: 5\r\n\r\n"));
 }
 
-TEST(RequestFraming, ABodyOnAMethodThatTakesNoneIsRefusedAndTheConnectionGoesOn) {
-  for (const char* method : {"GET", "HEAD", "DELETE", "OPTIONS"}) {
+TEST(RequestFraming, ABodyOnGetOrHeadIsRefusedAndTheConnectionGoesOn) {
+  for (const char* method : {"GET", "HEAD"}) {
     SCOPED_TRACE(method);
     auto outcomes = read(std::string(method) + " /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc" + smuggled);
     ASSERT_EQ(outcomes.size(), 2u);
@@ -144,9 +144,12 @@ TEST(RequestFraming, ABodyOnAMethodThatTakesNoneIsRefusedAndTheConnectionGoesOn)
     EXPECT_NE(std::string(std::get<ApiError>(outcomes[0]).what()).find(method), std::string::npos);
     EXPECT_EQ(request_at(outcomes, 1).target, "/v1/smuggled");
   }
-  auto empty = read("DELETE /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+  auto empty = read("GET /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(empty.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<Request>(empty[0]));
+  auto deleted = read("DELETE /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}");
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Request>(deleted[0])) << "a DELETE body is read and ignored";
 }
 
 TEST(RequestFraming, Http11NeedsExactlyOneHost) {
