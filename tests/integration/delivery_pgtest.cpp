@@ -7,6 +7,7 @@
 #include "core/timefmt.h"
 #include "db/catalogue_repository.h"
 #include "db/delivery_repository.h"
+#include "db/sealed_columns.h"
 #include "delivery/retry_policy.h"
 #include "delivery/worker.h"
 #include "services/event_service.h"
@@ -132,8 +133,10 @@ class DeliveryTest : public ::testing::Test {
     tx.exec_params("INSERT INTO webhook_endpoints (id, account_id, url, status, disabled_reason) "
                    "VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'disabled' THEN 'manual' END)",
                    id, (account ? *account : account_).str(), "https://receiver.example/" + id, status);
-    tx.exec_params("INSERT INTO endpoint_secrets (endpoint_id, secret) VALUES ($1, $2)", id,
-                   "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    auto sealed = test_secrets_keys().seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                           db::endpoint_secret_binding(EndpointId::from_trusted(id)));
+    tx.exec_params("INSERT INTO endpoint_secrets (endpoint_id, sealed_secret) VALUES ($1, $2)", id,
+                   pqxx::binarystring(sealed.data(), sealed.size()));
     for (const auto& [pattern, key_id] : subscriptions) {
       tx.exec_params("INSERT INTO endpoint_subscriptions (endpoint_id, pattern, authorized_by) VALUES ($1, $2, $3)",
                      id, pattern, key_id.str());
@@ -170,6 +173,7 @@ class DeliveryTest : public ::testing::Test {
     options.retry = std::move(retry);
     options.disable_after = disable_after;
     options.lease = 60s;
+    options.secrets_keys = test_secrets_keys();
     worker_pool_ = std::make_unique<db::ConnectionPool>(url_, 2, 5s);
     worker_ = std::make_unique<delivery::DeliveryWorker>(*worker_pool_, sender_, clock_, random_, options);
     worker_->start();
