@@ -499,6 +499,28 @@ TEST_F(DeliveryTest, ASubscriptionThatLostItsKeyAfterFanOutIsNotSent) {
   EXPECT_THAT(row[1].as<std::string>(), ::testing::HasSubstr("no longer authorized"));
 }
 
+TEST_F(DeliveryTest, ASecretThatDoesNotOpenIsNeverSentUnsignedAndIsRetried) {
+  auto orders = key({"store.orders:read"});
+  auto id = endpoint({{"order.accepted", orders}});
+  // Sealed by a process whose ring has a key this worker lacks.
+  auto foreign = SecretKeyRing::parse("Bn6xnH/xAFqPI7Mbrhe7BkGq/+OoeoUr9k8XbGYajsI=")
+                     .seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", db::endpoint_secret_binding(id));
+  {
+    pqxx::connection conn(url_);
+    pqxx::work tx(conn);
+    tx.exec_params("UPDATE endpoint_secrets SET sealed_secret = $1",
+                   pqxx::binarystring(foreign.data(), foreign.size()));
+    tx.commit();
+  }
+  publish("order.accepted");
+  start_worker();
+  ASSERT_TRUE(attempts_finished(1));
+  EXPECT_TRUE(sender_.sent().empty());
+  auto row = query_row("SELECT status, last_error FROM webhook_deliveries");
+  EXPECT_EQ(row[0].as<std::string>(), "pending") << "retried on the schedule";
+  EXPECT_THAT(row[1].as<std::string>(), ::testing::HasSubstr("HOOKGATE_SECRETS_KEYS"));
+}
+
 TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   auto orders = key({"store.orders:read"});
   endpoint({{"order.accepted", orders}});
