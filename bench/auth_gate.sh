@@ -47,6 +47,8 @@ trap 'exit 143' TERM
 export HOOKGATE_DATABASE_URL="$(cat "$work/pg/url")"
 export HOOKGATE_OPERATOR_TOKEN="$(od -An -vtx1 -N32 /dev/urandom | tr -d ' \n')"
 export HOOKGATE_LOG_LEVEL=warn
+# A throwaway key ring: endpoint secrets are sealed at rest (README, "Secrets at rest").
+export HOOKGATE_SECRETS_KEYS="$(head -c 32 /dev/urandom | base64)"
 "$hookgate" migrate >/dev/null
 
 json_field() { sed -n "s/^  \"$1\": \"\([^\"]*\)\".*/\1/p"; }

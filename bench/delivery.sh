@@ -44,6 +44,8 @@ export HOOKGATE_DATABASE_URL="$(pg_start_cluster "$work/pg" -c max_connections=1
   -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
   -c track_commit_timestamp="$([ "${BENCH_PROFILE:-0}" = 1 ] && echo on || echo off)" ${BENCH_PG_SETTINGS:-})"
 export HOOKGATE_ALLOW_PRIVATE_TARGETS=1 HOOKGATE_LOG_LEVEL=warn
+# A throwaway key ring: endpoint secrets are sealed at rest (README, "Secrets at rest").
+export HOOKGATE_SECRETS_KEYS="$(head -c 32 /dev/urandom | base64)"
 "$hookgate" migrate >/dev/null
 sql() { psql -qtAX -v ON_ERROR_STOP=1 "$HOOKGATE_DATABASE_URL" "$@"; }
 
@@ -54,7 +56,8 @@ receiver="http://127.0.0.1:$(cat "$work/receiver.port")"
 
 account=$("$hookgate" accounts create --name bench | sed -n 's/^  "id": "\(.*\)",$/\1/p')
 key=$("$hookgate" keys create --account "$account" --kind sk --bundle full | sed -n 's/^  "id": "\(.*\)",$/\1/p')
-# Endpoints are inserted directly (the API's rules are not what is measured).
+# Endpoints are inserted directly (the API's rules are not what is measured);
+# their plaintext secrets are sealed when the worker starts, as after an upgrade.
 sql <<SQL
 INSERT INTO webhook_endpoints (id, account_id, url)
   SELECT 'we_bench' || g, '$account', '$receiver/e' || g FROM generate_series(1, $endpoints) g;

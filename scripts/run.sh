@@ -33,6 +33,17 @@ if [ -z "${HOOKGATE_ALLOW_PRIVATE_TARGETS:-}" ]; then
   export HOOKGATE_ALLOW_PRIVATE_TARGETS=1
   echo "HOOKGATE_ALLOW_PRIVATE_TARGETS=1: http:// and private endpoint addresses are allowed (local development only)"
 fi
+if [ -z "${HOOKGATE_SECRETS_KEYS:-}" ]; then
+  # Made once and kept: the database's signing secrets are sealed under it.
+  keys_file="$HOOKGATE_ROOT/.local/secrets-keys"
+  if [ ! -s "$keys_file" ]; then
+    mkdir -p "$(dirname "$keys_file")"
+    (umask 077; head -c 32 /dev/urandom | base64 >"$keys_file")
+    echo "generated a development HOOKGATE_SECRETS_KEYS in .local/secrets-keys (kept for later runs)"
+  fi
+  HOOKGATE_SECRETS_KEYS="$(cat "$keys_file")"
+  export HOOKGATE_SECRETS_KEYS
+fi
 if [ -z "${HOOKGATE_OPERATOR_TOKEN:-}" ]; then
   HOOKGATE_OPERATOR_TOKEN="$(od -An -vtx1 -N32 /dev/urandom | tr -d ' \n')"
   export HOOKGATE_OPERATOR_TOKEN

@@ -18,10 +18,18 @@ constexpr const char* kKeyChannel = "hookgate_key_changes";
 constexpr const char* kCatalogueChannel = "hookgate_catalogue_changes";
 constexpr const char* kDeliveryChannel = "hookgate_deliveries";  // new deliveries are due
 
+// Every process that serves or delivers seals and opens signing secrets.
+Config with_secrets_keys(Config config) {
+  if (config.secrets_keys.empty()) {
+    throw ConfigError(std::string(kSecretsKeysVariable) + " is not set: it holds the keys that seal signing secrets");
+  }
+  return config;
+}
+
 }  // namespace
 
 App::App(Config config)
-    : config_(std::move(config)),
+    : config_(with_secrets_keys(std::move(config))),
       migrations_(db::parse_migrations(db::embedded_migrations())),
       pool_(config_.database_url, config_.db_pool_size, config_.db_acquire_timeout),
       key_cache_(clock_, config_.key_cache_ttl),
@@ -29,10 +37,10 @@ App::App(Config config)
       authenticator_(pool_, key_cache_, catalogue_, key_uses_),
       rate_limiter_(RateLimitPolicy{config_.rate_limit_per_second, config_.rate_limit_burst}, clock_),
       auth_failures_(config_.auth_failures_per_minute, config_.auth_failure_burst, clock_),
-      idempotency_(pool_),
+      idempotency_(pool_, config_.secrets_keys),
       gate_(authenticator_, rate_limiter_, idempotency_, auth_failures_, config_.client_ip_header),
       operator_service_(pool_, catalogue_, random_),
-      endpoint_service_(pool_, catalogue_, random_, UrlPolicy{config_.allow_private_targets},
+      endpoint_service_(pool_, catalogue_, random_, config_.secrets_keys, UrlPolicy{config_.allow_private_targets},
                         EndpointLimits{config_.max_endpoints_per_account}),
       event_service_(pool_, catalogue_, config_.max_event_bytes),
       delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "db/idempotency_repository.h"
+#include "db/sealed_columns.h"
 #include "http/router.h"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 
 namespace hookgate {
 
@@ -53,7 +55,16 @@ std::string request_fingerprint(const http::Request& request) {
   return crypto::sha256_hex(request.method + "\n" + request.path + "\n" + canonical);
 }
 
-Idempotency::Idempotency(db::ConnectionPool& pool) : pool_(pool) {}
+Idempotency::Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets) : pool_(pool), secrets_(secrets) {}
+
+std::string Idempotency::open_stored(const std::string& sealed, const AccountId& account,
+                                     const std::string& key) const {
+  auto body = secrets_.open(sealed, db::idempotency_response_binding(account, key));
+  // serve checked at start that its keys open what is stored; this is a
+  // value sealed since under a key this process lacks.
+  if (!body) throw std::runtime_error("a stored idempotent response does not open with HOOKGATE_SECRETS_KEYS");
+  return *body;
+}
 
 http::Response Idempotency::run(const AccountId& account, const http::Request& request,
                                 const std::function<http::Response()>& handler) {
@@ -71,7 +82,7 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
     case db::ClaimOutcome::replay: {
       http::Response replayed;
       replayed.status = claim.status;
-      replayed.body = std::move(claim.body);
+      replayed.body = claim.body_sealed ? open_stored(claim.body, account, *key) : std::move(claim.body);
       replayed.set_header("Idempotent-Replayed", "true");
       return replayed;
     }
@@ -104,7 +115,8 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
   }
   try {
     auto conn = pool_.acquire();
-    db::complete_idempotency_key(*conn, account, *key, response.status, response.body);
+    db::complete_idempotency_key(*conn, account, *key, response.status,
+                                 secrets_.seal(response.body, db::idempotency_response_binding(account, *key)));
   } catch (const std::exception& error) {
     // The work is done, so answer with it; a retry after the claim goes
     // stale (60 s) may run the handler again.

@@ -4,6 +4,7 @@
 // same key and the same request gets that response again instead of running.
 
 #include "core/ids.h"
+#include "core/secret_sealing.h"
 #include "db/pool.h"
 #include "http/message.h"
 
@@ -14,7 +15,9 @@ namespace hookgate {
 
 class Idempotency {
  public:
-  explicit Idempotency(db::ConnectionPool& pool);
+  // Stored responses are sealed under `secrets`: a created endpoint's or a
+  // rolled secret's response carries the signing secret in full.
+  Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets);
 
   // For POST requests: without an Idempotency-Key header, just runs `handler`.
   // With one (1..255 printable ASCII, else 400 invalid_parameter naming it):
@@ -31,7 +34,10 @@ class Idempotency {
                      const std::function<http::Response()>& handler);
 
  private:
+  std::string open_stored(const std::string& sealed, const AccountId& account, const std::string& key) const;
+
   db::ConnectionPool& pool_;
+  const SecretKeyRing& secrets_;
 };
 
 // sha256 hex of method, path and body; a JSON body is re-serialized first so

@@ -3,11 +3,13 @@
 #include "app/app.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
+#include "cli/secrets_commands.h"
 #include "core/error.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/migrator.h"
 #include "http/server.h"
+#include "services/secrets_at_rest.h"
 
 #include <algorithm>
 #include <csignal>
@@ -30,6 +32,9 @@ commands:
   keys create|list|revoke|set-scopes|roll ...   (hookgate keys help)
   events publish --account ID --type TYPE --data JSON [--id evt_...]
   demo                   create the demo account and its two keys, once
+  secrets rewrap [--batch N]
+                         re-seal every stored secret under the first key of
+                         HOOKGATE_SECRETS_KEYS and print how many
   help                   show this text
 
 Configuration comes from HOOKGATE_* environment variables; see README.md.
@@ -71,7 +76,9 @@ int serve(const std::vector<std::string>& args) {
   Config config = config_with_database();
   if (has_flag(args, "--no-migrate")) config.migrate_on_start = false;
   config.role = parse_role(args, config.role);
+  require_secrets_keys(config.secrets_keys);  // before touching the database
   if (config.migrate_on_start) run_migrations(config.database_url);
+  prepare_secrets_for_serving(config);
   if (config.role == Config::Role::worker) {
     sigset_t signals;
     sigemptyset(&signals);
@@ -97,6 +104,7 @@ int migrate() {
   Config config = config_with_database();
   auto applied = run_migrations(config.database_url);
   std::cout << "applied " << applied.size() << " migration(s)\n";
+  seal_after_migrating(config);
   return 0;
 }
 
@@ -116,6 +124,7 @@ int run(const std::vector<std::string>& args) {
     if (command == "keys") return keys_command(rest);
     if (command == "events") return events_command(rest);
     if (command == "demo") return demo_command();
+    if (command == "secrets") return secrets_command(rest);
   } catch (const UsageError& error) {
     std::cerr << "hookgate: " << error.what() << "\n";
     return 2;

@@ -57,6 +57,7 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_OPERATOR_TOKEN",
       "HOOKGATE_ALLOW_PRIVATE_TARGETS",
       "HOOKGATE_MIGRATE_ON_START",
+      "HOOKGATE_SECRETS_KEYS",
       "HOOKGATE_DB_POOL_SIZE",
       "HOOKGATE_HTTP_THREADS",
       "HOOKGATE_MAX_HEADER_BYTES",
@@ -115,6 +116,13 @@ Config load_config(const EnvLookup& env) {
   }
   if (auto value = env("HOOKGATE_MIGRATE_ON_START")) {
     config.migrate_on_start = parse_flag("HOOKGATE_MIGRATE_ON_START", *value);
+  }
+  if (auto value = env(kSecretsKeysVariable)) {
+    try {
+      config.secrets_keys = SecretKeyRing::parse(*value);
+    } catch (const std::invalid_argument& e) {
+      fail(kSecretsKeysVariable, "(hidden)", std::string("comma-separated base64 32-byte keys; ") + e.what());
+    }
   }
   count("HOOKGATE_DB_POOL_SIZE", config.db_pool_size, 1, 256);
   count("HOOKGATE_HTTP_THREADS", config.http_threads, 1, 64);

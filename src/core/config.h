@@ -2,6 +2,8 @@
 // Process configuration, read once from HOOKGATE_* environment variables.
 // A bad value stops the process at start with a message naming the variable.
 
+#include "core/secret_sealing.h"
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -24,6 +26,9 @@ struct Config {
   std::optional<std::string> operator_token;  // unset: operator plane off
   bool allow_private_targets = false;
   bool migrate_on_start = true;
+  // HOOKGATE_SECRETS_KEYS: seals endpoint signing secrets at rest. Empty when
+  // unset; `serve` refuses to start without it.
+  SecretKeyRing secrets_keys;
 
   std::size_t db_pool_size = 4;         // connections, and threads running blocking work
   std::size_t http_threads = 1;         // Asio threads serving sockets

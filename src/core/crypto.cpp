@@ -90,6 +90,24 @@ std::string hex_encode(const std::vector<unsigned char>& data) {
   return out;
 }
 
+bool hex_decode(std::string_view text, std::string& out) {
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (text.size() % 2 != 0) return false;
+  out.assign(text.size() / 2, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    int high = digit(text[2 * i]);
+    int low = digit(text[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    out[i] = static_cast<char>(high * 16 + low);
+  }
+  return true;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -32,10 +32,10 @@ constexpr std::string_view kWakeWorkers = "SET LOCAL synchronous_commit = off; N
 // Per row only what differs per row; rule-3 authorization is decided once per
 // distinct (subscription pattern, key) of the batch, as
 // hookgate_endpoint_receives() would per endpoint, and secrets are read once
-// per endpoint. The lease and the attempt now in flight are written to the
-// queue row alone; the delivery row is only read. An attempt still on the
-// queue row is one whose result never came (its worker died): it is recorded
-// as interrupted.
+// per endpoint, still sealed (the worker opens them). The lease and the
+// attempt now in flight are written to the queue row alone; the delivery row
+// is only read. An attempt still on the queue row is one whose result never
+// came (its worker died): it is recorded as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
     "WITH due AS ("
@@ -76,7 +76,8 @@ constexpr Statement kClaim{
     "  LEFT JOIN grants g ON g.pattern = s.pattern AND g.authorized_by = s.authorized_by"
     "  GROUP BY r.endpoint_id, r.event_type"
     "), targets AS MATERIALIZED ("
-    "  SELECT e.id, e.url, coalesce((SELECT string_agg(s.secret, ' ' ORDER BY s.expires_at IS NOT NULL, s.created_at DESC)"
+    "  SELECT e.id, e.url, coalesce((SELECT string_agg(encode(s.sealed_secret, 'hex'), ' '"
+    "       ORDER BY s.expires_at IS NOT NULL, s.created_at DESC, s.seq DESC)"
     "     FROM endpoint_secrets s WHERE s.endpoint_id = e.id"
     "       AND (s.expires_at IS NULL OR s.expires_at > " HG_TS("$2") ")), '') AS secrets"
     "  FROM webhook_endpoints e WHERE e.id IN (SELECT endpoint_id FROM routes)"
@@ -212,8 +213,9 @@ std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t 
                             row[6].as<std::string>(),
                             row[7].as<std::string>(),
                             row[8].as<std::string>(),
-                            split_words<std::vector<std::string>>(row[9].as<std::string>()),
-                            row[10].as<bool>()};
+                            {},
+                            row[10].as<bool>(),
+                            row[9].as<std::string>()};
     out.push_back(std::move(claimed));
   }
   return out;

@@ -40,8 +40,11 @@ struct ClaimedDelivery {
   std::string event_type;
   std::string url;
   std::string payload;
-  std::vector<std::string> secrets;  // current first, then any still in a roll's grace period
+  std::vector<std::string> secrets;  // opened by the worker: current first, then any in a roll's grace period
   bool authorized = true;            // DESIGN §3 rule 3, evaluated at claim time
+  // As claimed: each sealed secret in hex, in the order of `secrets`,
+  // space-separated; bound with endpoint_secret_binding(endpoint).
+  std::string sealed_secrets;
 };
 
 // Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED), leasing each

@@ -21,7 +21,7 @@ constexpr Statement kInsert{
     "endpoint_insert",
     "INSERT INTO webhook_endpoints (id, account_id, url, description, metadata) VALUES ($1, $2, $3, $4, $5::jsonb)"};
 constexpr Statement kInsertSecret{"endpoint_insert_secret",
-                                  "INSERT INTO endpoint_secrets (endpoint_id, secret) VALUES ($1, $2)"};
+                                  "INSERT INTO endpoint_secrets (endpoint_id, sealed_secret) VALUES ($1, $2)"};
 constexpr Statement kSetSubscriptions{
     "endpoint_set_subscriptions",
     "INSERT INTO endpoint_subscriptions (endpoint_id, pattern, authorized_by) "
@@ -53,6 +53,8 @@ constexpr Statement kExpireSecrets{
     "WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > now() + make_interval(secs => $2))"};
 
 std::string metadata_json(const Metadata& metadata) { return nlohmann::json(metadata).dump(); }
+
+pqxx::binarystring bytea(const std::string& bytes) { return pqxx::binarystring(bytes.data(), bytes.size()); }
 
 
 EndpointRecord to_record(const pqxx::row& row) {
@@ -173,7 +175,7 @@ EndpointRecord insert_endpoint(Connection& conn, const NewEndpoint& endpoint, st
   }
   exec(tx, conn, kInsert, endpoint.id.str(), endpoint.account.str(), endpoint.url, endpoint.description,
        metadata_json(endpoint.metadata));
-  exec(tx, conn, kInsertSecret, endpoint.id.str(), endpoint.secret);
+  exec(tx, conn, kInsertSecret, endpoint.id.str(), bytea(endpoint.sealed_secret));
   std::map<std::string, std::string> subscriptions;
   for (const auto& pattern : endpoint.patterns) subscriptions[pattern] = endpoint.authorized_by.str();
   write_subscriptions(tx, conn, endpoint.id, subscriptions);
@@ -239,12 +241,12 @@ bool delete_endpoint(Connection& conn, const AccountId& account, const EndpointI
   return result.affected_rows() > 0;
 }
 
-bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id, const std::string& secret,
-                          std::chrono::seconds grace) {
+bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id,
+                          const std::string& sealed_secret, std::chrono::seconds grace) {
   pqxx::work tx(conn.raw());
   if (exec(tx, conn, kFindForUpdate, account.str(), id.str()).empty()) return false;
   exec(tx, conn, kExpireSecrets, id.str(), static_cast<double>(grace.count()));
-  exec(tx, conn, kInsertSecret, id.str(), secret);
+  exec(tx, conn, kInsertSecret, id.str(), bytea(sealed_secret));
   tx.commit();
   return true;
 }

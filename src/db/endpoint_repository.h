@@ -47,7 +47,7 @@ struct NewEndpoint {
   Metadata metadata;
   std::vector<std::string> patterns;
   ApiKeyId authorized_by;
-  std::string secret;
+  std::string sealed_secret;  // bound with endpoint_secret_binding(id)
 };
 
 // Throws ApiError(limit_exceeded) when the account already has max_endpoints.
@@ -81,8 +81,8 @@ std::optional<EndpointRecord> update_endpoint(Connection& conn, const AccountId&
 
 bool delete_endpoint(Connection& conn, const AccountId& account, const EndpointId& id);
 
-// Makes `secret` current; older secrets keep signing until now + grace.
-bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id, const std::string& secret,
-                          std::chrono::seconds grace);
+// Makes `sealed_secret` current; older secrets keep signing until now + grace.
+bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id,
+                          const std::string& sealed_secret, std::chrono::seconds grace);
 
 }  // namespace hookgate::db

@@ -14,17 +14,17 @@ constexpr Statement kClaim{
     "idem_claim",
     "INSERT INTO idempotency_keys (account_id, key, fingerprint, state) VALUES ($1, $2, $3, 'in_progress') "
     "ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress', "
-    "response_status = NULL, response_body = NULL, created_at = now(), locked_at = now() "
+    "response_status = NULL, response_body = NULL, sealed_response_body = NULL, created_at = now(), locked_at = now() "
     "WHERE idempotency_keys.created_at < now() - interval '24 hours' "
     "OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_at < now() - interval '60 seconds') "
     "RETURNING 1"};
 constexpr Statement kFind{
     "idem_find",
-    "SELECT fingerprint, state, response_status, response_body FROM idempotency_keys "
+    "SELECT fingerprint, state, response_status, response_body, sealed_response_body FROM idempotency_keys "
     "WHERE account_id = $1 AND key = $2"};
 constexpr Statement kComplete{
     "idem_complete",
-    "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4 "
+    "UPDATE idempotency_keys SET state = 'done', response_status = $3, sealed_response_body = $4 "
     "WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
 constexpr Statement kRelease{
     "idem_release", "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
@@ -51,15 +51,16 @@ Claim claim_idempotency_key(Connection& conn, const AccountId& account, const st
     const auto& row = rows[0];
     if (row[0].as<std::string>() != fingerprint) return Claim{ClaimOutcome::mismatch, 0, {}};
     if (row[1].as<std::string>() != "done") return Claim{ClaimOutcome::in_progress, 0, {}};
-    return Claim{ClaimOutcome::replay, row[2].as<int>(), row[3].as<std::string>()};
+    if (row[4].is_null()) return Claim{ClaimOutcome::replay, row[2].as<int>(), row[3].as<std::string>(), false};
+    return Claim{ClaimOutcome::replay, row[2].as<int>(), pqxx::binarystring(row[4]).str(), true};
   }
   throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
 }
 
 void complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key, int status,
-                              const std::string& body) {
+                              const std::string& sealed_body) {
   pqxx::work tx(conn.raw());
-  exec(tx, conn, kComplete, account.str(), key, status, body);
+  exec(tx, conn, kComplete, account.str(), key, status, pqxx::binarystring(sealed_body.data(), sealed_body.size()));
   tx.commit();
 }
 

@@ -18,7 +18,8 @@ enum class ClaimOutcome {
 struct Claim {
   ClaimOutcome outcome;
   int status = 0;
-  std::string body;
+  std::string body;          // for replay: sealed bytes, or plaintext from before V015
+  bool body_sealed = false;  // bound with idempotency_response_binding()
 };
 
 // Claims the key when it is new, older than 24 hours, or held by an
@@ -26,9 +27,9 @@ struct Claim {
 // existing row.
 Claim claim_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
                             const std::string& fingerprint);
-// Stores the response a claimed request produced, for replay.
+// Stores the response a claimed request produced, sealed, for replay.
 void complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key, int status,
-                              const std::string& body);
+                              const std::string& sealed_body);
 // Forgets a claim whose request failed, so a retry runs it again.
 void release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key);
 

@@ -13,6 +13,8 @@ namespace {
 constexpr std::chrono::milliseconds kDatabaseRetryDelay{1'000};
 constexpr std::string_view kNotAuthorized =
     "not sent: the subscription is no longer authorized (its key was revoked or lost the event's read scope)";
+constexpr std::string_view kSecretUnopened =
+    "not sent: the endpoint's signing secret does not open with this process's HOOKGATE_SECRETS_KEYS";
 
 std::int64_t unix_seconds(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -22,7 +24,8 @@ std::int64_t unix_seconds(TimePoint time) {
 
 DeliveryWorker::DeliveryWorker(db::ConnectionPool& pool, HttpSender& sender, const Clock& clock,
                                RandomSource& random, WorkerOptions options)
-    : pool_(pool), sender_(sender), clock_(clock), random_(random), options_(std::move(options)) {}
+    : pool_(pool), sender_(sender), clock_(clock), random_(random), options_(std::move(options)),
+      secrets_(options_.secrets_keys) {}
 
 DeliveryWorker::~DeliveryWorker() { stop(); }
 
@@ -148,9 +151,19 @@ std::size_t DeliveryWorker::claim_and_send(std::size_t capacity) {
   for (auto& delivery : claimed) {
     if (!delivery.authorized) {
       complete({std::move(delivery), SendResult{}, false});
-    } else {
-      send(std::move(delivery));
+      continue;
     }
+    auto secrets = secrets_.open(delivery.endpoint, delivery.sealed_secrets);
+    if (!secrets) {
+      // Sealed under a key this process lacks (another process has a newer
+      // ring): a failed attempt, retried on schedule, never an unsigned send.
+      SendResult unopened;
+      unopened.error = std::string(kSecretUnopened);
+      complete({std::move(delivery), std::move(unopened), true});
+      continue;
+    }
+    delivery.secrets = std::move(*secrets);
+    send(std::move(delivery));
   }
   return count;
 }

@@ -11,10 +11,12 @@
 
 #include "core/clock.h"
 #include "core/random.h"
+#include "core/secret_sealing.h"
 #include "db/delivery_repository.h"
 #include "db/pool.h"
 #include "delivery/http_sender.h"
 #include "delivery/retry_policy.h"
+#include "delivery/signing_secret_cache.h"
 
 #include <atomic>
 #include <chrono>
@@ -39,6 +41,8 @@ struct WorkerOptions {
   std::size_t snippet_bytes = 1024;
   std::chrono::milliseconds stop_grace{10'000};       // in-flight sends may finish within this on stop
   RetryPolicy retry = default_retry_policy();
+  // Opens the endpoints' sealed signing secrets (HOOKGATE_SECRETS_KEYS).
+  SecretKeyRing secrets_keys;
   // Told of each batch of results once it is recorded (metrics, log lines).
   std::function<void(const std::vector<db::AttemptResult>&)> on_recorded;
 };
@@ -90,6 +94,7 @@ class DeliveryWorker {
   const Clock& clock_;
   RandomSource& random_;
   const WorkerOptions options_;
+  SigningSecretCache secrets_;  // dispatcher thread only
 
   mutable std::mutex mutex_;
   std::condition_variable dispatcher_wakeup_;

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/json_body.h"
 #include "core/subscription_rules.h"
+#include "db/sealed_columns.h"
 
 #include <algorithm>
 #include <set>
@@ -19,8 +20,8 @@ ApiError no_such_endpoint(const EndpointId& id) {
 }  // namespace
 
 EndpointService::EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
-                                 UrlPolicy url_policy, EndpointLimits limits)
-    : pool_(pool), catalogue_(catalogue), random_(random), url_policy_(url_policy), limits_(limits) {}
+                                 const SecretKeyRing& secrets, UrlPolicy url_policy, EndpointLimits limits)
+    : pool_(pool), catalogue_(catalogue), random_(random), secrets_(secrets), url_policy_(url_policy), limits_(limits) {}
 
 std::vector<std::string> EndpointService::checked_patterns(const std::vector<std::string>& patterns) const {
   if (patterns.empty()) throw invalid_parameter("enabled_events", "enabled_events must list at least one event type.");
@@ -55,8 +56,10 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
   require_scopes(caller.scopes, scopes_for_patterns(*catalogue_.require(), patterns, "enabled_events"));
 
   auto secret = generate_signing_secret(random_);
-  db::NewEndpoint endpoint{EndpointId::generate(random_), caller.account, url.normalized, request.description,
-                           request.metadata, patterns, caller.key_id, secret};
+  auto id = EndpointId::generate(random_);
+  db::NewEndpoint endpoint{id,       caller.account, url.normalized,
+                           request.description, request.metadata, patterns,
+                           caller.key_id, secrets_.seal(secret, db::endpoint_secret_binding(id))};
   auto conn = pool_.acquire();
   return EndpointWithSecret{db::insert_endpoint(*conn, endpoint, limits_.max_endpoints_per_account), secret};
 }
@@ -144,7 +147,8 @@ EndpointWithSecret EndpointService::roll_secret(const Principal& caller, const E
   auto period = grace.value_or(limits_.default_secret_grace);
   auto secret = generate_signing_secret(random_);
   auto conn = pool_.acquire();
-  if (!db::roll_endpoint_secret(*conn, caller.account, id, secret, period)) throw no_such_endpoint(id);
+  auto sealed = secrets_.seal(secret, db::endpoint_secret_binding(id));
+  if (!db::roll_endpoint_secret(*conn, caller.account, id, sealed, period)) throw no_such_endpoint(id);
   auto record = db::find_endpoint(*conn, caller.account, id);
   if (!record) throw no_such_endpoint(id);
   return EndpointWithSecret{*record, secret};

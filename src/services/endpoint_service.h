@@ -5,6 +5,7 @@
 #include "auth/catalogue_store.h"
 #include "auth/principal.h"
 #include "core/random.h"
+#include "core/secret_sealing.h"
 #include "core/url_policy.h"
 #include "db/endpoint_repository.h"
 #include "db/pool.h"
@@ -50,8 +51,10 @@ struct EndpointWithSecret {
 
 class EndpointService {
  public:
-  EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random, UrlPolicy url_policy,
-                  EndpointLimits limits);
+  // Signing secrets are stored sealed under `secrets` (DESIGN §9) and
+  // returned in plaintext only by create and roll_secret.
+  EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
+                  const SecretKeyRing& secrets, UrlPolicy url_policy, EndpointLimits limits);
 
   EndpointWithSecret create(const Principal& caller, const EndpointCreate& request);
   db::EndpointRecord retrieve(const Principal& caller, const EndpointId& id);
@@ -70,6 +73,7 @@ class EndpointService {
   db::ConnectionPool& pool_;
   const CatalogueStore& catalogue_;
   RandomSource& random_;
+  const SecretKeyRing& secrets_;
   UrlPolicy url_policy_;
   EndpointLimits limits_;
 };

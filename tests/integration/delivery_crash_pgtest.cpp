@@ -33,6 +33,7 @@ constexpr int kConcurrency = 64;
 Process start_worker(const std::string& database_url) {
   return Process({hookgate_binary(), "serve", "--role", "worker", "--no-migrate"},
                  {.env = {{"HOOKGATE_DATABASE_URL", database_url},
+                          {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
                           {"HOOKGATE_ALLOW_PRIVATE_TARGETS", "1"},
                           {"HOOKGATE_DELIVERY_TIMEOUT_MS", "1000"},  // lease: 2 s
                           {"HOOKGATE_DELIVERY_CONCURRENCY", std::to_string(kConcurrency)},

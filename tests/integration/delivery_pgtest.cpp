@@ -7,6 +7,7 @@
 #include "core/timefmt.h"
 #include "db/catalogue_repository.h"
 #include "db/delivery_repository.h"
+#include "db/sealed_columns.h"
 #include "delivery/retry_policy.h"
 #include "delivery/worker.h"
 #include "services/event_service.h"
@@ -132,8 +133,10 @@ class DeliveryTest : public ::testing::Test {
     tx.exec_params("INSERT INTO webhook_endpoints (id, account_id, url, status, disabled_reason) "
                    "VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'disabled' THEN 'manual' END)",
                    id, (account ? *account : account_).str(), "https://receiver.example/" + id, status);
-    tx.exec_params("INSERT INTO endpoint_secrets (endpoint_id, secret) VALUES ($1, $2)", id,
-                   "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    auto sealed = test_secrets_keys().seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                           db::endpoint_secret_binding(EndpointId::from_trusted(id)));
+    tx.exec_params("INSERT INTO endpoint_secrets (endpoint_id, sealed_secret) VALUES ($1, $2)", id,
+                   pqxx::binarystring(sealed.data(), sealed.size()));
     for (const auto& [pattern, key_id] : subscriptions) {
       tx.exec_params("INSERT INTO endpoint_subscriptions (endpoint_id, pattern, authorized_by) VALUES ($1, $2, $3)",
                      id, pattern, key_id.str());
@@ -170,6 +173,7 @@ class DeliveryTest : public ::testing::Test {
     options.retry = std::move(retry);
     options.disable_after = disable_after;
     options.lease = 60s;
+    options.secrets_keys = test_secrets_keys();
     worker_pool_ = std::make_unique<db::ConnectionPool>(url_, 2, 5s);
     worker_ = std::make_unique<delivery::DeliveryWorker>(*worker_pool_, sender_, clock_, random_, options);
     worker_->start();
@@ -493,6 +497,28 @@ TEST_F(DeliveryTest, ASubscriptionThatLostItsKeyAfterFanOutIsNotSent) {
   auto row = query_row("SELECT status, last_error FROM webhook_deliveries");
   EXPECT_EQ(row[0].as<std::string>(), "failed");
   EXPECT_THAT(row[1].as<std::string>(), ::testing::HasSubstr("no longer authorized"));
+}
+
+TEST_F(DeliveryTest, ASecretThatDoesNotOpenIsNeverSentUnsignedAndIsRetried) {
+  auto orders = key({"store.orders:read"});
+  auto id = endpoint({{"order.accepted", orders}});
+  // Sealed by a process whose ring has a key this worker lacks.
+  auto foreign = SecretKeyRing::parse("Bn6xnH/xAFqPI7Mbrhe7BkGq/+OoeoUr9k8XbGYajsI=")
+                     .seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", db::endpoint_secret_binding(id));
+  {
+    pqxx::connection conn(url_);
+    pqxx::work tx(conn);
+    tx.exec_params("UPDATE endpoint_secrets SET sealed_secret = $1",
+                   pqxx::binarystring(foreign.data(), foreign.size()));
+    tx.commit();
+  }
+  publish("order.accepted");
+  start_worker();
+  ASSERT_TRUE(attempts_finished(1));
+  EXPECT_TRUE(sender_.sent().empty());
+  auto row = query_row("SELECT status, last_error FROM webhook_deliveries");
+  EXPECT_EQ(row[0].as<std::string>(), "pending") << "retried on the schedule";
+  EXPECT_THAT(row[1].as<std::string>(), ::testing::HasSubstr("HOOKGATE_SECRETS_KEYS"));
 }
 
 TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {

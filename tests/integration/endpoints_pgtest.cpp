@@ -5,6 +5,7 @@
 // isolation. Servers run with private targets refused, as in production, so
 // every URL here is a public https one (which needs no DNS at registration).
 
+#include "db/sealed_columns.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
@@ -14,6 +15,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -127,27 +129,31 @@ class EndpointsTest : public ::testing::Test {
     return patch(port(), kEndpointsPath + "/" + id, key, body);
   }
 
-  std::vector<std::string> secrets_in_database(const std::string& endpoint_id) {
+  // Each stored secret, opened, with the seconds until it stops signing
+  // (nullopt while current).
+  std::map<std::string, std::optional<double>> stored_secrets(const std::string& endpoint_id) {
     pqxx::connection conn(server_->config().database_url);
     pqxx::read_transaction tx(conn);
-    Names out;
-    for (const auto& row : tx.exec_params("SELECT secret FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY secret",
+    std::map<std::string, std::optional<double>> out;
+    auto binding = db::endpoint_secret_binding(EndpointId::from_trusted(endpoint_id));
+    for (const auto& row : tx.exec_params("SELECT sealed_secret, extract(epoch FROM expires_at - now())::float8 "
+                                          "FROM endpoint_secrets WHERE endpoint_id = $1",
                                           endpoint_id)) {
-      out.push_back(row[0].as<std::string>());
+      auto secret = server_->config().secrets_keys.open(pqxx::binarystring(row[0]).str(), binding);
+      if (!secret) throw std::runtime_error("a stored secret of " + endpoint_id + " does not open");
+      out[*secret] = row[1].is_null() ? std::nullopt : std::optional<double>(row[1].as<double>());
     }
     return out;
   }
 
-  // Seconds from now until the secret stops signing; nullopt while current.
+  std::vector<std::string> secrets_in_database(const std::string& endpoint_id) {
+    Names out;
+    for (const auto& [secret, expiry] : stored_secrets(endpoint_id)) out.push_back(secret);
+    return out;
+  }
+
   std::optional<double> seconds_until_expiry(const std::string& endpoint_id, const std::string& secret) {
-    pqxx::connection conn(server_->config().database_url);
-    pqxx::read_transaction tx(conn);
-    auto row = tx.exec_params1(
-        "SELECT extract(epoch FROM expires_at - now())::float8 FROM endpoint_secrets "
-        "WHERE endpoint_id = $1 AND secret = $2",
-        endpoint_id, secret);
-    if (row[0].is_null()) return std::nullopt;
-    return row[0].as<double>();
+    return stored_secrets(endpoint_id).at(secret);
   }
 
   std::unique_ptr<TestServer> server_;

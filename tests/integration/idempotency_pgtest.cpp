@@ -8,6 +8,7 @@
 #include "db/idempotency_repository.h"
 #include "db/pool.h"
 #include "support/test_database.h"
+#include "support/test_server.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -60,7 +61,7 @@ class IdempotencyTest : public ::testing::Test {
     auto conn = pool_->acquire();
     db::insert_account(*conn, kAccount, "idempotency");
     db::insert_account(*conn, kOtherAccount, "idempotency too");
-    idempotency_ = std::make_unique<Idempotency>(*pool_);
+    idempotency_ = std::make_unique<Idempotency>(*pool_, keys_);
   }
 
   static http::Request post(const std::string& body, const std::optional<std::string>& key,
@@ -94,6 +95,7 @@ class IdempotencyTest : public ::testing::Test {
 
   std::string url_;
   std::unique_ptr<db::ConnectionPool> pool_;
+  const SecretKeyRing keys_ = test_secrets_keys();
   std::unique_ptr<Idempotency> idempotency_;
   std::atomic<int> calls_{0};
 };

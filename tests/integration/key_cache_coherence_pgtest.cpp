@@ -49,6 +49,7 @@ TEST(KeyCacheCoherence, RevocationThroughOneProcessIsHonouredByAnotherWithinOneS
     servers.push_back(std::make_unique<Process>(
         std::vector<std::string>{hookgate_binary(), "serve"},
         ProcessOptions{{{"HOOKGATE_DATABASE_URL", url},
+                        {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
                         {"HOOKGATE_LISTEN", "127.0.0.1:" + std::to_string(ports.back())},
                         {"HOOKGATE_OPERATOR_TOKEN", kOperatorToken}}}));
   }

@@ -25,6 +25,7 @@ TEST(Logs, OneJsonLinePerRequestAndAttemptAndNoSecretAnywhere) {
   const std::string operator_token = "logs-test-operator-token-5f2a9c";
   Process hookgate({hookgate_binary(), "serve", "--no-migrate"},
                    {.env = {{"HOOKGATE_DATABASE_URL", fresh_database()},
+                            {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
                             {"HOOKGATE_LISTEN", "127.0.0.1:0"},
                             {"HOOKGATE_OPERATOR_TOKEN", operator_token},
                             {"HOOKGATE_ALLOW_PRIVATE_TARGETS", "1"},

@@ -4,8 +4,11 @@
 
 namespace hookgate::testing {
 
+SecretKeyRing test_secrets_keys() { return SecretKeyRing::parse(kTestSecretsKeys); }
+
 Config test_config(const std::string& database_url) {
   Config config;
+  config.secrets_keys = test_secrets_keys();
   config.listen = ListenAddress{"127.0.0.1", 0};
   config.database_url = database_url;
   config.operator_token = kOperatorToken;

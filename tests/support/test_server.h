@@ -13,9 +13,13 @@
 namespace hookgate::testing {
 
 inline constexpr const char* kOperatorToken = "test-operator-token-0123456789";
+// HOOKGATE_SECRETS_KEYS of every test server and hookgate process (a key
+// made for the tests, sealing nothing else).
+inline constexpr const char* kTestSecretsKeys = "vRakbeZqJVTdnnvlRH4skLW9iN3pwTTVhURZ9adr5NM=";
+SecretKeyRing test_secrets_keys();
 
 // Defaults for tests: port 0 (any free port), a fresh migrated database,
-// operator plane on, private targets allowed.
+// operator plane on, private targets allowed, the test secrets key.
 Config test_config(const std::string& database_url);
 
 class TestServer {
