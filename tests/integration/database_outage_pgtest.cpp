@@ -132,6 +132,7 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
                    {.env = {{"HOOKGATE_DATABASE_URL", cluster.url()},
                             {"HOOKGATE_LISTEN", "127.0.0.1:0"},
                             {"HOOKGATE_OPERATOR_TOKEN", kOperatorToken},
+                            {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
                             {"HOOKGATE_ALLOW_PRIVATE_TARGETS", "1"},
                             {"HOOKGATE_DB_POOL_SIZE", std::to_string(kPoolSize)},
                             {"HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", "2000"},
