@@ -38,10 +38,10 @@ std::optional<std::string> idempotency_key(const http::Request& request) {
 // Cleanup after a failed request must not hide the failure itself; at worst
 // the claim stays in_progress until it goes stale and is taken over.
 void release_quietly(db::ConnectionPool& pool, const AccountId& account, const std::string& key,
-                     const http::Request& request) {
+                     const std::string& owner_token, const http::Request& request) {
   try {
     auto conn = pool.acquire();
-    db::release_idempotency_key(*conn, account, key);
+    db::release_idempotency_key(*conn, account, key, owner_token);
   } catch (const std::exception& error) {
     log::error("could not release idempotency key", {{"request_id", request.request_id}, {"error", error.what()}});
   }
@@ -55,7 +55,8 @@ std::string request_fingerprint(const http::Request& request) {
   return crypto::sha256_hex(request.method + "\n" + request.path + "\n" + canonical);
 }
 
-Idempotency::Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets) : pool_(pool), secrets_(secrets) {}
+Idempotency::Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets, RandomSource& random)
+    : pool_(pool), secrets_(secrets), random_(random) {}
 
 std::string Idempotency::open_stored(const std::string& sealed, const AccountId& account,
                                      const std::string& key) const {
@@ -72,10 +73,11 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
   auto key = idempotency_key(request);
   if (!key) return handler();
 
+  const std::string owner = crypto::hex_encode(random_.bytes(16));
   auto claim = [&] {
     // The lease ends before the handler runs: it may need a connection itself.
     auto conn = pool_.acquire();
-    return db::claim_idempotency_key(*conn, account, *key, request_fingerprint(request));
+    return db::claim_idempotency_key(*conn, account, *key, request_fingerprint(request), owner);
   }();
   switch (claim.outcome) {
     case db::ClaimOutcome::claimed: break;
@@ -100,23 +102,28 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
     response = handler();
   } catch (const ApiError& error) {
     if (http_status(error.code()) >= 500) {
-      release_quietly(pool_, account, *key, request);
+      release_quietly(pool_, account, *key, owner, request);
       throw;
     }
     // A client error is the request's answer: replay it like any other.
     response = http::error_response(std::current_exception(), request);
   } catch (...) {
-    release_quietly(pool_, account, *key, request);
+    release_quietly(pool_, account, *key, owner, request);
     throw;
   }
   if (response.status >= 500) {
-    release_quietly(pool_, account, *key, request);
+    release_quietly(pool_, account, *key, owner, request);
     return response;
   }
   try {
     auto conn = pool_.acquire();
-    db::complete_idempotency_key(*conn, account, *key, response.status,
-                                 secrets_.seal(response.body, db::idempotency_response_binding(account, *key)));
+    bool stored = db::complete_idempotency_key(*conn, account, *key, owner, response.status,
+                                               secrets_.seal(response.body, db::idempotency_response_binding(account, *key)));
+    if (!stored) {
+      // This request outlived its claim and a retry took the key over: the
+      // retry's response is the one replayed.
+      log::warn("idempotency claim was taken over; response not stored", {{"request_id", request.request_id}});
+    }
   } catch (const std::exception& error) {
     // The work is done, so answer with it; a retry after the claim goes
     // stale (60 s) may run the handler again.

@@ -4,6 +4,7 @@
 // same key and the same request gets that response again instead of running.
 
 #include "core/ids.h"
+#include "core/random.h"
 #include "core/secret_sealing.h"
 #include "db/pool.h"
 #include "http/message.h"
@@ -17,12 +18,15 @@ class Idempotency {
  public:
   // Stored responses are sealed under `secrets`: a created endpoint's or a
   // rolled secret's response carries the signing secret in full.
-  Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets);
+  // `random` makes each claim's owner token.
+  Idempotency(db::ConnectionPool& pool, const SecretKeyRing& secrets, RandomSource& random);
 
   // For POST requests: without an Idempotency-Key header, just runs `handler`.
   // With one (1..255 printable ASCII, else 400 invalid_parameter naming it):
   // claims the key for the account, then
   //  * runs the handler and stores its response when the status is < 500
+  //    (unless a retry took the claim over meanwhile: only the owner of the
+  //    current claim may complete or release it)
   //    (an ApiError below 500 becomes its error response and is stored too);
   //    on >= 500 or any other exception the claim is released so a retry runs
   //    again, and the response/exception propagates;
@@ -38,6 +42,7 @@ class Idempotency {
 
   db::ConnectionPool& pool_;
   const SecretKeyRing& secrets_;
+  RandomSource& random_;
 };
 
 // sha256 hex of method, path and body; a JSON body is re-serialized first so

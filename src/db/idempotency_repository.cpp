@@ -12,8 +12,10 @@ namespace {
 // the insert, so two racing requests can never both see "claimed".
 constexpr Statement kClaim{
     "idem_claim",
-    "INSERT INTO idempotency_keys (account_id, key, fingerprint, state) VALUES ($1, $2, $3, 'in_progress') "
+    "INSERT INTO idempotency_keys (account_id, key, fingerprint, state, owner_token) "
+    "VALUES ($1, $2, $3, 'in_progress', $4) "
     "ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress', "
+    "owner_token = EXCLUDED.owner_token, "
     "response_status = NULL, response_body = NULL, sealed_response_body = NULL, created_at = now(), locked_at = now() "
     "WHERE idempotency_keys.created_at < now() - interval '24 hours' "
     "OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_at < now() - interval '60 seconds') "
@@ -24,10 +26,11 @@ constexpr Statement kFind{
     "WHERE account_id = $1 AND key = $2"};
 constexpr Statement kComplete{
     "idem_complete",
-    "UPDATE idempotency_keys SET state = 'done', response_status = $3, sealed_response_body = $4 "
-    "WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
+    "UPDATE idempotency_keys SET state = 'done', response_status = $4, sealed_response_body = $5 "
+    "WHERE account_id = $1 AND key = $2 AND state = 'in_progress' AND owner_token = $3"};
 constexpr Statement kRelease{
-    "idem_release", "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'in_progress'"};
+    "idem_release",
+    "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'in_progress' AND owner_token = $3"};
 
 // The row seen by the failed insert may be released before we read it; the
 // next insert then wins, so a few rounds always settle.
@@ -36,12 +39,12 @@ constexpr int kClaimAttempts = 5;
 }  // namespace
 
 Claim claim_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
-                            const std::string& fingerprint) {
+                            const std::string& fingerprint, const std::string& owner_token) {
   for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
     // READ COMMITTED gives the SELECT a fresh snapshot, so it sees the row
     // (possibly committed by a racing request) that made the INSERT stand down.
     pqxx::work tx(conn.raw());
-    if (!exec(tx, conn, kClaim, account.str(), key, fingerprint).empty()) {
+    if (!exec(tx, conn, kClaim, account.str(), key, fingerprint, owner_token).empty()) {
       tx.commit();
       return Claim{ClaimOutcome::claimed, 0, {}};
     }
@@ -57,17 +60,21 @@ Claim claim_idempotency_key(Connection& conn, const AccountId& account, const st
   throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
 }
 
-void complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key, int status,
-                              const std::string& sealed_body) {
+bool complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
+                              const std::string& owner_token, int status, const std::string& sealed_body) {
   pqxx::work tx(conn.raw());
-  exec(tx, conn, kComplete, account.str(), key, status, pqxx::binarystring(sealed_body.data(), sealed_body.size()));
+  auto result = exec(tx, conn, kComplete, account.str(), key, owner_token, status,
+                     pqxx::binarystring(sealed_body.data(), sealed_body.size()));
   tx.commit();
+  return result.affected_rows() == 1;
 }
 
-void release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key) {
+bool release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
+                             const std::string& owner_token) {
   pqxx::work tx(conn.raw());
-  exec(tx, conn, kRelease, account.str(), key);
+  auto result = exec(tx, conn, kRelease, account.str(), key, owner_token);
   tx.commit();
+  return result.affected_rows() == 1;
 }
 
 }  // namespace hookgate::db

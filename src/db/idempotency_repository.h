@@ -22,15 +22,19 @@ struct Claim {
   bool body_sealed = false;  // bound with idempotency_response_binding()
 };
 
-// Claims the key when it is new, older than 24 hours, or held by an
-// in_progress claim not refreshed for 60 seconds; otherwise reports the
-// existing row.
+// Claims the key for `owner_token` (fresh and secret per request) when it is
+// new, older than 24 hours, or held by an in_progress claim not refreshed
+// for 60 seconds; otherwise reports the existing row.
 Claim claim_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
-                            const std::string& fingerprint);
-// Stores the response a claimed request produced, sealed, for replay.
-void complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key, int status,
-                              const std::string& sealed_body);
-// Forgets a claim whose request failed, so a retry runs it again.
-void release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key);
+                            const std::string& fingerprint, const std::string& owner_token);
+// Stores the response a claimed request produced, sealed, for replay; false
+// (nothing stored) when the claim is no longer `owner_token`'s because a
+// retry took it over.
+bool complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
+                              const std::string& owner_token, int status, const std::string& sealed_body);
+// Forgets a claim whose request failed, so a retry runs it again; false when
+// the claim is no longer `owner_token`'s.
+bool release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
+                             const std::string& owner_token);
 
 }  // namespace hookgate::db

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -61,7 +62,7 @@ class IdempotencyTest : public ::testing::Test {
     auto conn = pool_->acquire();
     db::insert_account(*conn, kAccount, "idempotency");
     db::insert_account(*conn, kOtherAccount, "idempotency too");
-    idempotency_ = std::make_unique<Idempotency>(*pool_, keys_);
+    idempotency_ = std::make_unique<Idempotency>(*pool_, keys_, random_);
   }
 
   static http::Request post(const std::string& body, const std::optional<std::string>& key,
@@ -96,6 +97,7 @@ class IdempotencyTest : public ::testing::Test {
   std::string url_;
   std::unique_ptr<db::ConnectionPool> pool_;
   const SecretKeyRing keys_ = test_secrets_keys();
+  OpenSslRandom random_;
   std::unique_ptr<Idempotency> idempotency_;
   std::atomic<int> calls_{0};
 };
@@ -264,7 +266,7 @@ TEST_F(IdempotencyTest, AStaleInProgressClaimIsTakenOver) {
   {
     // A request that claimed the key and then vanished (its process died).
     auto conn = pool_->acquire();
-    auto claim = db::claim_idempotency_key(*conn, kAccount, "key-1", request_fingerprint(request));
+    auto claim = db::claim_idempotency_key(*conn, kAccount, "key-1", request_fingerprint(request), "vanished");
     ASSERT_EQ(claim.outcome, db::ClaimOutcome::claimed);
   }
   auto busy = api_error_of([&] { run(request, counted()); });
@@ -278,6 +280,65 @@ TEST_F(IdempotencyTest, AStaleInProgressClaimIsTakenOver) {
   EXPECT_FALSE(replayed(taken_over));
   EXPECT_EQ(calls_, 1);
   EXPECT_TRUE(replayed(run(request, counted())));
+}
+
+// A handler that signals when it starts and answers {"who": name} with
+// `status` once `go` is ready.
+std::function<http::Response()> held(std::promise<void>& started, std::shared_future<void> go, std::string name,
+                                     int status = 200) {
+  return [&started, go, name, status] {
+    started.set_value();
+    go.wait();
+    return http::json_response(status, {{"who", name}});
+  };
+}
+
+// The first request outlives its claim (60 s), a retry takes the key over and
+// finishes: the first one's late response must not replace the retry's.
+TEST_F(IdempotencyTest, ALateFirstRequestCannotCompleteAClaimARetryTookOver) {
+  auto request = post(R"({"url":"https://a.example"})", "key-1");
+  std::promise<void> first_started, finish_first;
+  std::optional<http::Response> first_response;
+  std::thread first([&] { first_response = run(request, held(first_started, finish_first.get_future().share(), "first")); });
+  first_started.get_future().wait();
+
+  sql("UPDATE idempotency_keys SET locked_at = now() - interval '2 minutes'");
+  auto retry = run(request, [] { return http::json_response(200, {{"who", "retry"}}); });
+  EXPECT_FALSE(replayed(retry));
+  finish_first.set_value();
+  first.join();
+  ASSERT_TRUE(first_response);
+  EXPECT_EQ(nlohmann::json::parse(first_response->body)["who"], "first") << "it still answers its own client";
+
+  auto replay = run(request, counted());
+  EXPECT_TRUE(replayed(replay));
+  EXPECT_EQ(nlohmann::json::parse(replay.body)["who"], "retry");
+  EXPECT_EQ(calls_, 0);
+}
+
+// The same, when the late first request fails: releasing must not free the
+// key the retry now holds, or a third request would run alongside it.
+TEST_F(IdempotencyTest, ALateFailingFirstRequestCannotReleaseAClaimARetryTookOver) {
+  auto request = post(R"({"url":"https://a.example"})", "key-1");
+  std::promise<void> first_started, finish_first, retry_started, finish_retry;
+  std::thread first([&] { run(request, held(first_started, finish_first.get_future().share(), "first", 503)); });
+  first_started.get_future().wait();
+  sql("UPDATE idempotency_keys SET locked_at = now() - interval '2 minutes'");
+  std::optional<http::Response> retry_response;
+  std::thread retry([&] { retry_response = run(request, held(retry_started, finish_retry.get_future().share(), "retry")); });
+  retry_started.get_future().wait();
+
+  finish_first.set_value();
+  first.join();
+  auto third = api_error_of([&] { run(request, counted()); });
+  EXPECT_EQ(third.code(), Errc::idempotency_request_in_progress) << "the retry's claim was released by the first";
+  EXPECT_EQ(calls_, 0);
+
+  finish_retry.set_value();
+  retry.join();
+  auto replay = run(request, counted());
+  EXPECT_TRUE(replayed(replay));
+  EXPECT_EQ(nlohmann::json::parse(replay.body)["who"], "retry");
 }
 
 TEST_F(IdempotencyTest, AFinishedKeyIsNotTakenOverUntilItExpiresAfter24Hours) {
