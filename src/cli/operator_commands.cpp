@@ -4,6 +4,7 @@
 #include "cli/options.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/json_body.h"
 #include "db/catalogue_repository.h"
 #include "core/timefmt.h"
 #include "services/event_service.h"
@@ -112,9 +113,8 @@ int events_command(const std::vector<std::string>& args) {
   EventService events(context.pool, context.catalogue, config.max_event_bytes);
   PublishRequest request{std::nullopt, parse_id_arg<AccountId>(options.required("--account"), "account"),
                          options.required("--type"), {}, std::nullopt};
-  auto data = nlohmann::json::parse(options.required("--data"), nullptr, false);
-  if (data.is_discarded()) throw UsageError("--data is not valid JSON");
-  request.data = std::move(data);
+  // The route's checks, so the command refuses what the database cannot store.
+  request.data = json_body::parse_value(options.required("--data"), "--data");
   if (auto id = options.optional("--id")) request.id = parse_id_arg<EventId>(*id, "event");
   if (auto when = options.optional("--occurred-at")) {
     request.occurred_at = parse_rfc3339(*when);

@@ -29,37 +29,6 @@ std::size_t utf8_length(std::string_view text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-json parse_object(std::string_view text, std::size_t max_depth) {
-  if (text.empty()) return json::object();
-
-  // The parser itself is iterative; this callback stops it before a deeply
-  // nested body can cost memory or stack anywhere else (dump, destructors).
-  auto limit_depth = [max_depth](int depth, json::parse_event_t event, json&) {
-    bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
-    // `depth` counts the containers enclosing the one being opened.
-    if (opens && static_cast<std::size_t>(depth) >= max_depth) {
-      throw ApiError(Errc::invalid_json,
-                     "Request body is nested more than " + std::to_string(max_depth) + " levels deep.");
-    }
-    return true;
-  };
-
-  json parsed;
-  try {
-    parsed = json::parse(text.begin(), text.end(), limit_depth);
-  } catch (const json::parse_error& error) {
-    // nlohmann's own message quotes raw input bytes, which may not be UTF-8;
-    // report only the position.
-    throw ApiError(Errc::invalid_json,
-                   "Request body is not valid JSON (error at byte " + std::to_string(error.byte) + ").");
-  } catch (const json::exception&) {
-    // e.g. a number too large for a double.
-    throw ApiError(Errc::invalid_json, "Request body is not valid JSON.");
-  }
-  if (!parsed.is_object()) throw ApiError(Errc::invalid_json, "Request body must be a JSON object.");
-  return parsed;
-}
-
 void reject_unknown(const json& object, std::initializer_list<std::string_view> allowed) {
   if (!object.is_object()) return;
   for (const auto& [key, value] : object.items()) {

@@ -20,10 +20,18 @@ std::size_t utf8_length(std::string_view text);
 
 
 // Parses text as a JSON object; empty text is an empty object. Invalid JSON
-// (including invalid UTF-8), a non-object, or nesting deeper than max_depth
-// throws ApiError(Errc::invalid_json). Depth is checked while parsing, so a
-// body of a million '[' is refused after max_depth + 1 of them.
+// (including invalid UTF-8 and lone surrogates), a non-object, or nesting
+// deeper than max_depth throws ApiError(Errc::invalid_json). Depth is checked
+// while parsing, so a body of a million '[' is refused after max_depth + 1 of
+// them. Values the database could not store as sent are refused with
+// invalid_parameter naming where they are (`data[items][2][name]`): U+0000 in
+// a string or key, integers beyond 64 bits, numbers beyond a double's range
+// or so small that they would read as 0.
 nlohmann::json parse_object(std::string_view text, std::size_t max_depth = 32);
+
+// The same checks for a JSON value of any type, given on its own (such as an
+// event's data on the command line); `name` is the root of every error's path.
+nlohmann::json parse_value(std::string_view text, std::string_view name, std::size_t max_depth = 32);
 
 // Throws unknown_parameter for the first key (in key order) not in `allowed`.
 void reject_unknown(const nlohmann::json& object, std::initializer_list<std::string_view> allowed);

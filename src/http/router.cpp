@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/storable_text.h"
 #include "db/connection_failure.h"
 
 #include <boost/url/parse.hpp>
@@ -66,9 +67,24 @@ bool parse_target(Request& request) {
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return false;
   request.path = parsed->path();
+  // Decoded text reaches SQL and error messages; PostgreSQL refuses (and
+  // libpq cuts at) what is not storable text.
+  if (!is_storable_text(request.path)) {
+    throw ApiError(Errc::malformed_request,
+                   "The request path must be UTF-8 text without U+0000 once percent-decoded.");
+  }
   request.query.clear();
+  auto as_sent = parsed->encoded_params().begin();
   for (auto param : parsed->params()) {
+    if (!is_storable_text(param.key)) {
+      // Named as sent (percent-encoded, so printable), and bounded.
+      constexpr std::size_t kMaxNameBytes = 100;
+      std::string sent((*as_sent).key.substr(0, kMaxNameBytes));
+      throw unstorable_text(sent.size() < (*as_sent).key.size() ? sent + "..." : sent);
+    }
+    require_storable_text(param.value, param.key);
     request.query.emplace_back(param.key, param.value);
+    ++as_sent;
   }
   return !request.path.empty() && request.path.front() == '/';
 }

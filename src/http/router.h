@@ -36,7 +36,9 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// Parses request.target into path and query; false when it is not a valid origin-form target.
+// Parses request.target into path and query; false when it is not a valid
+// origin-form target. Throws ApiError when the decoded path (malformed_request)
+// or a query parameter (invalid_parameter) is not storable text.
 bool parse_target(Request& request);
 
 // Builds the error response for any exception escaping a handler.
