@@ -5,13 +5,30 @@
 
 #include "core/error.h"
 #include "core/json_body.h"
+#include "core/storable_text.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 using namespace hookgate;
 
 namespace {
+
+// What parse_object accepts, PostgreSQL can store as sent: every key and
+// string is UTF-8 without U+0000.
+void require_storable(const nlohmann::json& value) {
+  if (value.is_string() && !is_storable_text(value.get_ref<const std::string&>())) std::abort();
+  if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      if (!is_storable_text(item.key())) std::abort();
+      require_storable(item.value());
+    }
+  }
+  if (value.is_array()) {
+    for (const auto& element : value) require_storable(element);
+  }
+}
 
 template <class F>
 void refused_or_fine(F&& decode) {
@@ -31,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const ApiError&) {
     return 0;
   }
+  require_storable(body);
   refused_or_fine([&] { json_body::reject_unknown(body, {"url", "description", "metadata", "enabled_events"}); });
   for (const auto& item : body.items()) {
     const std::string& name = item.key();
