@@ -39,14 +39,23 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Response limits (documented in beast_sender.h). A header block over this
+// fails the attempt; so does one that never ends.
 constexpr std::uint32_t max_response_header_bytes = 16 * 1024;
+// Body bytes are taken off the read buffer this much at a time.
 constexpr std::size_t body_chunk_bytes = 16 * 1024;
+// The read buffer never grows past this: it bounds what one chunk-size line
+// or a chunked body's trailers may take (Beast applies no header limit there).
+constexpr std::size_t response_buffer_bytes = max_response_header_bytes + body_chunk_bytes;
+// Interim (1xx) responses accepted before the final one.
+constexpr int max_interim_responses = 16;
 constexpr std::chrono::milliseconds min_sweep_interval{1000};
 constexpr const char* private_targets_refused = "private targets are not allowed";
 
 using TcpStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using OutgoingMessage = bhttp::request<bhttp::string_body>;
+using ResponseParser = bhttp::response_parser<bhttp::buffer_body>;
 
 // Where a request goes, taken from its URL.
 struct Target {
@@ -133,6 +142,8 @@ std::string describe(const error_code& ec) {
   if (ec == ssl::error::stream_truncated) return "TLS connection closed without close_notify";
   if (ec == bhttp::error::header_limit)
     return "response headers are larger than " + std::to_string(max_response_header_bytes) + " bytes";
+  if (ec == bhttp::error::buffer_overflow)
+    return "response trailers or a chunk header are larger than " + std::to_string(response_buffer_bytes) + " bytes";
   if (ec.category() == error_code(bhttp::error::bad_version).category()) return "invalid HTTP response: " + ec.message();
   return ec.message();
 }
@@ -478,6 +489,35 @@ class BeastSender::Impl {
     co_return out;
   }
 
+  // Reads the final response's header into `parser`, past any interim (1xx)
+  // responses, which a client must accept before it (RFC 9110 §15.2). What
+  // it returns is a failure to report.
+  template <class Stream>
+  net::awaitable<std::optional<Exchanged>> read_final_header(Call& call, Stream& stream, beast::flat_buffer& buffer,
+                                                             std::optional<ResponseParser>& parser) {
+    call.phase = "waiting for the response";
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->header_limit(max_response_header_bytes);
+      parser->body_limit(boost::none);  // bounded by max_response_bytes instead
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, *parser, use_tuple);
+      if (call.aborted != Abort::none) co_return Exchanged{interrupted(call)};
+      if (header_ec)
+        co_return Exchanged{failure(SendOutcome::network_error, describe(header_ec)),
+                            interim == 0 && !parser->got_some()};
+      const unsigned status = parser->get().result_int();
+      if (status / 100 != 1) co_return std::nullopt;
+      // Unasked for, it would turn the connection into something else.
+      if (status == 101)
+        co_return Exchanged{failure(SendOutcome::network_error,
+                                    "invalid HTTP response: 101 Switching Protocols, which was not asked for")};
+      if (interim == max_interim_responses)
+        co_return Exchanged{failure(SendOutcome::network_error, "invalid HTTP response: more than " +
+                                                                    std::to_string(max_interim_responses) +
+                                                                    " interim (1xx) responses")};
+    }
+  }
+
   template <class Stream>
   net::awaitable<Exchanged> exchange_over(Call& call, Stream& stream, OutgoingMessage& message) {
     call.phase = "sending the request";
@@ -485,15 +525,10 @@ class BeastSender::Impl {
     if (call.aborted != Abort::none) co_return Exchanged{interrupted(call)};
     if (write_ec) co_return Exchanged{failure(SendOutcome::network_error, describe(write_ec)), true};
 
-    beast::flat_buffer buffer(max_response_header_bytes + body_chunk_bytes);
-    bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.header_limit(max_response_header_bytes);
-    parser.body_limit(boost::none);  // bounded below by max_response_bytes instead
-    call.phase = "waiting for the response";
-    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    if (call.aborted != Abort::none) co_return Exchanged{interrupted(call)};
-    if (header_ec)
-      co_return Exchanged{failure(SendOutcome::network_error, describe(header_ec)), !parser.got_some()};
+    beast::flat_buffer buffer(response_buffer_bytes);
+    std::optional<ResponseParser> final_response;
+    if (auto failed = co_await read_final_header(call, stream, buffer, final_response)) co_return std::move(*failed);
+    ResponseParser& parser = *final_response;
 
     SendResult result;
     result.outcome = SendOutcome::response;

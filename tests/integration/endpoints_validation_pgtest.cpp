@@ -6,6 +6,7 @@
 #include "support/api_fixture.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
+#include "support/text.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -33,13 +34,6 @@ json with(json body, const std::string& field, const json& value) {
 json without(json body, const std::string& field) {
   body.erase(field);
   return body;
-}
-
-std::string repeat(const std::string& text, std::size_t times) {
-  std::string out;
-  out.reserve(text.size() * times);
-  for (std::size_t i = 0; i < times; ++i) out += text;
-  return out;
 }
 
 class EndpointValidationTest : public ::testing::Test {

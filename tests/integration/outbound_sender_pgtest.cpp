@@ -3,6 +3,7 @@
 // checks at connect time and cancellation. No database is needed.
 
 #include "delivery/beast_sender.h"
+#include "support/sender_calls.h"
 #include "support/test_http_peer.h"
 
 #include <gmock/gmock.h>
@@ -10,7 +11,6 @@
 
 #include <future>
 #include <ostream>
-#include <memory>
 
 namespace hookgate::testing {
 namespace {
@@ -23,47 +23,7 @@ using delivery::SendResult;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
-// Local development settings: loopback receivers are fine.
-SenderOptions local_options() {
-  SenderOptions options;
-  options.allow_private_targets = true;
-  return options;
-}
-
-SenderOptions local_options(std::chrono::milliseconds total_timeout) {
-  SenderOptions options = local_options();
-  options.total_timeout = total_timeout;
-  return options;
-}
-
 SenderOptions production_options() { return SenderOptions{}; }
-
-// A safety net for a broken sender, not a timing assertion.
-constexpr auto result_wait_limit = std::chrono::seconds(30);
-
-std::future<SendResult> send_async(BeastSender& sender, OutboundRequest request) {
-  auto promise = std::make_shared<std::promise<SendResult>>();
-  auto future = promise->get_future();
-  sender.send(std::move(request), [promise](SendResult result) { promise->set_value(std::move(result)); });
-  return future;
-}
-
-SendResult await_result(std::future<SendResult>& future) {
-  if (future.wait_for(result_wait_limit) != std::future_status::ready) {
-    ADD_FAILURE() << "the sender did not complete the send";
-    return SendResult{};
-  }
-  return future.get();
-}
-
-SendResult send(BeastSender& sender, const std::string& url, std::string body = R"({"type":"order.accepted"})") {
-  auto future = send_async(sender, OutboundRequest{url, {{"webhook-id", "msg_1"}}, std::move(body)});
-  return await_result(future);
-}
-
-std::string http_url(const TestHttpPeer& peer, const std::string& path = "/hooks") {
-  return "http://127.0.0.1:" + std::to_string(peer.port()) + path;
-}
 
 TEST(OutboundSender, PostsTheBodyAndHeadersAndReportsTheResponse) {
   TestHttpPeer peer;

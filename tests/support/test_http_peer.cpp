@@ -80,6 +80,49 @@ net::awaitable<std::optional<RecordedRequest>> read_request(Stream& stream, std:
   co_return request;
 }
 
+// Reads until the client goes, answering nothing. The result is named on
+// purpose: with the co_await in the condition (`while (co_await ...) {}`),
+// GCC 12 built a coroutine that died of SIGILL when first resumed.
+template <class Stream>
+net::awaitable<void> hold(Stream& stream, std::string& pending) {
+  for (;;) {
+    const bool more = co_await read_more(stream, pending);
+    if (!more) break;
+  }
+}
+
+tcp::socket& socket_of(tcp::socket& socket) { return socket; }
+tcp::socket& socket_of(ssl::stream<tcp::socket>& stream) { return stream.next_layer(); }
+
+template <class Stream>
+net::awaitable<bool> write_all(Stream& stream, const std::string& bytes) {
+  auto [ec, written] = co_await net::async_write(stream, net::buffer(bytes), use_tuple);
+  co_return !ec;
+}
+
+template <class Stream>
+net::awaitable<void> play(Stream& stream, const RawResponse& raw, std::string& pending) {
+  bool open = co_await write_all(stream, raw.prefix);
+  net::steady_timer pause(stream.get_executor());
+  for (std::size_t sent = 0; open && !raw.repeated.empty() && (!raw.repeat_count || sent < *raw.repeat_count);
+       ++sent) {
+    if (raw.pause.count() > 0) {
+      pause.expires_after(raw.pause);
+      co_await pause.async_wait(use_tuple);
+    }
+    open = co_await write_all(stream, raw.repeated);
+  }
+  if (!open) co_return;  // the client went
+  if (raw.then == RawResponse::Then::hold) {
+    co_await hold(stream, pending);
+  } else if (raw.then == RawResponse::Then::reset) {
+    boost::system::error_code ignored;
+    socket_of(stream).set_option(tcp::socket::linger(true, 0), ignored);
+    socket_of(stream).close(ignored);
+  }
+  // Then::close: the session ends, which closes the socket.
+}
+
 std::string render(const ScriptedResponse& response) {
   std::string text = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
   for (const auto& [name, value] : response.headers) text += name + ": " + value + "\r\n";
@@ -165,13 +208,20 @@ class TestHttpPeer::Impl {
   template <class Stream>
   net::awaitable<void> serve(Stream& stream) {
     std::string pending;
+    if (auto greeting = take_greeting()) {
+      co_await play(stream, *greeting, pending);
+      co_return;
+    }
     for (;;) {
       auto request = co_await read_request(stream, pending);
       if (!request) co_return;
       ScriptedResponse response = record(std::move(*request));
+      if (response.raw) {
+        co_await play(stream, *response.raw, pending);
+        co_return;
+      }
       if (response.never_answer) {
-        while (co_await read_more(stream, pending)) {
-        }
+        co_await hold(stream, pending);
         co_return;
       }
       const std::string text = render(response);
@@ -188,6 +238,15 @@ class TestHttpPeer::Impl {
     ScriptedResponse next = std::move(script_.front());
     script_.pop_front();
     return next;
+  }
+
+  // The next scripted response, if it is raw bytes to send before any request.
+  std::optional<RawResponse> take_greeting() {
+    std::lock_guard lock(mutex_);
+    if (script_.empty() || !script_.front().raw || !script_.front().raw->before_request) return std::nullopt;
+    RawResponse greeting = std::move(*script_.front().raw);
+    script_.pop_front();
+    return greeting;
   }
 
   // The SSL context outlives the io_context, whose destructor frees sessions.

@@ -1,17 +1,38 @@
 #pragma once
 // A webhook receiver for sender tests: a small HTTP/1.1 (or HTTPS) server on
 // a free loopback port that answers scripted responses, counts accepted TCP
-// connections and records every request. Plus a throwaway certificate
-// authority, so TLS is tested for real without touching the system store.
+// connections and records every request. A scripted response can also be raw
+// bytes that break the protocol (hostile receivers). Plus a throwaway
+// certificate authority, so TLS is tested for real without touching the
+// system store.
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace hookgate::testing {
+
+// Bytes written as they are, whatever HTTP would say: `prefix`, then
+// `repeated` `repeat_count` times (forever when unset) with `pause` before
+// each repetition, then `then`. A write that fails (the client went) ends it.
+struct RawResponse {
+  enum class Then { close, reset, hold };
+  std::string prefix;
+  std::string repeated{};
+  std::optional<std::size_t> repeat_count{};
+  std::chrono::milliseconds pause{0};
+  // close: a normal FIN; reset: SO_LINGER 0, so the close sends RST;
+  // hold: keep the connection open, reading, until the client goes.
+  Then then = Then::hold;
+  // Written as soon as the connection is up (accepted, or for an HTTPS peer
+  // handshaken), before any request is read: for a client whose first bytes
+  // are not a request, such as a TLS ClientHello to a plain peer.
+  bool before_request = false;
+};
 
 struct ScriptedResponse {
   int status = 200;
@@ -21,6 +42,8 @@ struct ScriptedResponse {
   bool never_answer = false;
   // Close the connection after this response, whatever the headers said.
   bool close_after = false;
+  // When set, these bytes are the whole answer and the fields above are unused.
+  std::optional<RawResponse> raw{};
 };
 
 struct RecordedRequest {

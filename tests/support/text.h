@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <string>
 
 namespace hookgate::testing {
@@ -17,6 +18,14 @@ inline std::string trim_blanks(const std::string& text) {
   auto begin = text.find_first_not_of(" \t\r");
   if (begin == std::string::npos) return "";
   return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
+}
+
+// `text` `times` over.
+inline std::string repeat(const std::string& text, std::size_t times) {
+  std::string out;
+  out.reserve(text.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out += text;
+  return out;
 }
 
 }  // namespace hookgate::testing
