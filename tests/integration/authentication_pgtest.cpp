@@ -319,7 +319,13 @@ TEST(AuthenticationFailureThrottle, AnAddressWithTooManyRefusedKeysGets429UntilI
   auto account = api.create_account();
   auto cached = api.create_key(account, "sk", {}, "full");
   auto never_used = api.create_key(account, "sk", {}, "full");
-  ASSERT_EQ(get(server->port(), kEventTypesPath, cached.secret).status, 200);
+  // Cached once a lookup is answered from memory (an insert racing the
+  // notification of the other key's creation is dropped, so poll).
+  ASSERT_TRUE(eventually([&] {
+    EXPECT_EQ(get(server->port(), kEventTypesPath, cached.secret).status, 200);
+    return request(server->port(), "GET", "/metrics").body.find("hookgate_key_cache_lookups{result=\"hit\"} 0") ==
+           std::string::npos;
+  }));
 
   const std::string unknown = "sk_" + std::string(43, 'Q');
   for (int i = 0; i < 3; ++i) {

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
+#include "support/hookgate_process.h"
 #include "support/process.h"
 #include "support/scope_reference.h"
 #include "support/test_database.h"
@@ -413,30 +414,8 @@ TEST_F(OperatorApiTest, PostgresStoresOnlyTheHashOfAKey) {
 
 // --- The CLI ----------------------------------------------------------------
 
-ProcessOptions cli_env(const std::string& database_url) {
-  ProcessOptions options;
-  for (auto name : known_config_variables()) options.unset_env.emplace_back(name);
-  options.env["HOOKGATE_DATABASE_URL"] = database_url;
-  return options;
-}
-
-struct CliResult {
-  ExitStatus status;
-  std::string out;
-  std::string err;
-  std::string description;
-};
-
 CliResult run_cli(const std::vector<std::string>& args, const std::string& database_url) {
-  std::vector<std::string> argv{hookgate_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Process process(argv, cli_env(database_url));
-  auto status = process.wait_for(std::chrono::seconds(30));
-  if (!status) {
-    process.kill(SIGKILL);
-    status = process.wait();
-  }
-  return {*status, process.stdout_text(), process.stderr_text(), process.describe()};
+  return run_hookgate(args, {{"HOOKGATE_DATABASE_URL", database_url}});
 }
 
 Names keys_in(const std::string& text, const std::string& kind) {

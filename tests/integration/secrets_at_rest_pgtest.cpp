@@ -8,6 +8,7 @@
 #include "db/pool.h"
 #include "db/sealed_columns.h"
 #include "support/api_fixture.h"
+#include "support/hookgate_process.h"
 #include "support/process.h"
 #include "support/test_database.h"
 #include "support/test_server.h"
@@ -34,30 +35,6 @@ using ::testing::Not;
 constexpr const char* kNewKey = "Bn6xnH/xAFqPI7Mbrhe7BkGq/+OoeoUr9k8XbGYajsI=";
 
 std::string key_id(const std::string& keys) { return key_id_hex(SecretKeyRing::parse(keys).key_ids().front()); }
-
-struct CliResult {
-  ExitStatus status;
-  std::string out;
-  std::string err;
-  std::string description;
-};
-
-// Runs the hookgate binary with only the settings given (a developer's own
-// HOOKGATE_* variables are removed) and waits for it to exit.
-CliResult run_hookgate(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  ProcessOptions options;
-  for (auto name : known_config_variables()) options.unset_env.emplace_back(name);
-  options.env = env;
-  std::vector<std::string> argv{hookgate_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Process process(argv, options);
-  auto status = process.wait_for(60s);
-  if (!status) {
-    process.kill(SIGKILL);
-    status = process.wait();
-  }
-  return {*status, process.stdout_text(), process.stderr_text(), process.describe()};
-}
 
 // Every way a secret could appear in a dump or a column: its text, its
 // base64 body, and either as the hex that bytea is dumped in.

@@ -1,8 +1,11 @@
 #include "support/hookgate_process.h"
 
+#include "core/config.h"
 #include "support/http_client.h"
+#include "support/test_database.h"
 
 #include <chrono>
+#include <csignal>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -30,6 +33,21 @@ unsigned short wait_until_ready(Process& process) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("hookgate did not become ready: " + process.describe());
+}
+
+CliResult run_hookgate(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  ProcessOptions options;
+  for (auto name : known_config_variables()) options.unset_env.emplace_back(name);
+  options.env = env;
+  std::vector<std::string> argv{hookgate_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process process(argv, options);
+  auto status = process.wait_for(std::chrono::seconds(60));
+  if (!status) {
+    process.kill(SIGKILL);
+    status = process.wait();
+  }
+  return {*status, process.stdout_text(), process.stderr_text(), process.describe()};
 }
 
 }  // namespace hookgate::testing

@@ -1,11 +1,12 @@
 #pragma once
 // Helpers for tests that run the real `hookgate serve` binary as a child
-// process: read its JSON log and wait until it serves.
+// process: read its JSON log, wait until it serves, run a command to its end.
 
 #include "support/process.h"
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,18 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // is loaded), and returns the port. Throws with the process's output when
 // it exits or does not become ready within 20 s.
 unsigned short wait_until_ready(Process& process);
+
+// A finished `hookgate` command (migrate, keys, secrets, ...).
+struct CliResult {
+  ExitStatus status;
+  std::string out;
+  std::string err;
+  std::string description;
+};
+
+// Runs the hookgate binary with `args` and only the settings in `env` (a
+// developer's own HOOKGATE_* variables are removed) and waits for it to
+// exit; one still running after 60 s is killed.
+CliResult run_hookgate(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 
 }  // namespace hookgate::testing
