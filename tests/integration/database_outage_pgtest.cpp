@@ -4,7 +4,8 @@
 // During the outage every request gets 503 with Retry-After and a JSON error
 // (never a 500, a dropped connection or a hang) and /readyz is 503; once
 // PostgreSQL is back on the same port, the same process serves again, and a
-// publish acknowledged before the stop is delivered.
+// publish acknowledged before the stop is delivered, as is every publish
+// acknowledged under load around the ten-second outage.
 
 #include "support/api_fixture.h"
 #include "support/hookgate_process.h"
@@ -20,6 +21,7 @@
 #include <csignal>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace hookgate::testing {
@@ -168,12 +170,22 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
       {"GET", kEndpointsPath + "/" + endpoint, "", bearer},
       {"GET", "/v1/webhook_deliveries", "", bearer},
       {"POST", "/internal/v1/events",
-       json{{"account", account}, {"type", "order.created"}, {"data", json::object()}}.dump(), operator_auth},
+       json{{"account", account}, {"type", "order.accepted"}, {"data", {{"load", true}}}}.dump(), operator_auth},
       {"GET", "/readyz", "", {}},
   };
 
+  // Every publish acknowledged (200) at any point must be delivered in the end.
+  std::mutex acknowledged_mutex;
+  std::set<std::string> acknowledged;
+  auto note_acknowledged = [&](const Call& call, const HttpResponse& response) {
+    if (call.target != "/internal/v1/events" || response.status != 200) return;
+    std::lock_guard lock(acknowledged_mutex);
+    acknowledged.insert(response.json()["id"].get<std::string>());
+  };
+
   // Every pooled connection (and the worker's two) is open before the stop.
-  Check succeeded = [](const Call&, const HttpResponse& response) {
+  Check succeeded = [&](const Call& call, const HttpResponse& response) {
+    note_acknowledged(call, response);
     return response.status == 200 ? "" : "status " + std::to_string(response.status) + " " + response.body;
   };
   bool all_open = eventually(
@@ -186,7 +198,8 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
 
   // Load that runs across the stop: requests caught mid-transaction by it
   // get 503 too, never a 500 or a dropped connection.
-  Check succeeded_or_unavailable = [](const Call& call, const HttpResponse& response) {
+  Check succeeded_or_unavailable = [&](const Call& call, const HttpResponse& response) {
+    note_acknowledged(call, response);
     return response.status == 200 ? std::string() : unless_unavailable(call, response);
   };
   std::atomic<int> load_rounds{0};
@@ -200,8 +213,10 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   });
   ASSERT_TRUE(eventually([&] { return load_rounds >= 1; }, 10s, 1ms));  // the load is under way
   cluster.crash();
+  // About ten seconds of outage under load (at least three rounds).
   std::vector<std::string> outage_failures;
-  for (int round = 0; round < 3; ++round) {
+  auto outage_until = std::chrono::steady_clock::now() + 10s;
+  for (int round = 0; round < 3 || std::chrono::steady_clock::now() < outage_until; ++round) {
     for (const auto& failure : run_concurrently(calls, port, unless_unavailable)) outage_failures.push_back(failure);
   }
   EXPECT_EQ(summary(outage_failures), "");
@@ -223,6 +238,21 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   EXPECT_TRUE(eventually([&] { return delivery_status(cluster.url(), pending_event) == "succeeded"; }, 10s, 50ms));
   auto after_event = api.publish_event(account, "order.fulfilled", {{"after", "outage"}});
   EXPECT_TRUE(eventually([&] { return received_with_200(receiver, "/outage", after_event); }, 30s, 100ms));
+
+  // No acknowledged publish was lost: each has its delivery, and it succeeds.
+  ASSERT_FALSE(acknowledged.empty());
+  auto undelivered = [&] {
+    pqxx::connection conn(cluster.url());
+    pqxx::nontransaction tx(conn);
+    std::size_t done = 0;
+    for (const auto& id : acknowledged) {
+      done += tx.exec_params("SELECT 1 FROM webhook_deliveries WHERE event_id = $1 AND status = 'succeeded'", id)
+                  .size();
+    }
+    return acknowledged.size() - done;
+  };
+  EXPECT_TRUE(eventually([&] { return undelivered() == 0; }, 60s, 200ms))
+      << undelivered() << " of " << acknowledged.size() << " acknowledged publishes not delivered";
 
   // The LISTEN connection came back by itself (the key cache trusts itself again).
   EXPECT_TRUE(eventually(
