@@ -1,6 +1,7 @@
 #include "services/event_service.h"
 
 #include "core/error.h"
+#include "core/stored_json_size.h"
 #include "db/account_repository.h"
 
 namespace hookgate {
@@ -14,9 +15,10 @@ PublishedEvent EventService::publish(const PublishRequest& request) {
   }
   if (!request.data.is_object()) throw invalid_parameter("data", "data must be a JSON object.");
   auto data = request.data.dump();
-  if (data.size() > max_data_bytes_) {
-    throw ApiError(Errc::body_too_large, "data is " + std::to_string(data.size()) + " bytes; the limit is " +
-                                             std::to_string(max_data_bytes_) + ".",
+  // Counted as stored: numbers in exponent form are written out in full.
+  if (auto size = stored_json_size(request.data); size > max_data_bytes_) {
+    throw ApiError(Errc::body_too_large, "data is " + std::to_string(size) + " bytes as stored (numbers written out "
+                                             "in plain decimal); the limit is " + std::to_string(max_data_bytes_) + ".",
                    {{"param", "data"}});
   }
   auto conn = pool_.acquire();

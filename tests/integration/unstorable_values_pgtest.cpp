@@ -188,6 +188,26 @@ TEST_F(UnstorableValuesTest, EventNumbersADoubleHoldsAreStoredAsTheSameNumbers) 
   EXPECT_EQ(data["zero_exp"].get<double>(), 0.0);
 }
 
+// jsonb writes numbers out in plain decimal: the size limit counts them so,
+// or a few KiB of 1e300 would be stored (and delivered) as hundreds of KiB.
+TEST_F(UnstorableValuesTest, EventDataIsMeasuredAsStoredWithNumbersWrittenOut) {
+  std::string many = "[";
+  for (int i = 0; i < 1000; ++i) many += (i ? ",1e300" : "1e300");
+  many += "]";
+  auto refused = send_operator("POST", "/internal/v1/events",
+                               R"({"id": "evt_expanding", "account": ")" + account_ +
+                                   R"(", "type": "order.created", "data": {"n": )" + many + "}}");
+  expect_error(refused, 413, "BODY_TOO_LARGE", "data");
+  EXPECT_EQ(count("SELECT count(*) FROM events WHERE id = 'evt_expanding'"), 0);
+
+  // What the database really does with one of them.
+  auto one = send_operator("POST", "/internal/v1/events",
+                           R"({"id": "evt_onebig", "account": ")" + account_ +
+                               R"(", "type": "order.created", "data": {"n": 1e300}})");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(count("SELECT length(payload::jsonb->'data'->>'n') FROM events WHERE id = 'evt_onebig'"), 301);
+}
+
 TEST_F(UnstorableValuesTest, TheEventsPublishCommandRefusesNulNamingThePlace) {
   Process cli({hookgate_binary(), "events", "publish", "--account", account_, "--type", "order.created", "--data",
                R"({"a": {"b": "\u0000"}})", "--id", "evt_clinul"},
