@@ -253,14 +253,15 @@ statuses=$(cut -d' ' -f1 "$work/status.log" | sort | uniq -c \
 server_errors=$(grep '^5' "$work/status.log" | sort | uniq -c | awk '{printf "%s%s %s %s×%s", sep, $2, $3, $4, $1; sep = ", "}')
 api_500=$(grep -c '^500 ' "$work/status.log" || true)
 
-# RSS: per slot, one "pid: kB kB ..." series per process; growth is the last
+# RSS: per slot, one series in MiB per process (at most 24 values, so a long
+# life is sampled more sparsely); growth is the last
 # sample against the first taken after SOAK_RSS_WARMUP seconds of its life.
 rss_report=$(for slot in 1 2 3; do
-  awk -v slot="$slot" -v warmup="$rss_warmup" -v bound="$rss_growth" '
+  awk -v slot="$slot" -v every="$rss_every" -v warmup="$rss_warmup" -v bound="$rss_growth" '
     NR == FNR { born[$1] = $2; next }
     $2 == slot {
-      if (!($3 in series)) order[++lives] = $3
-      series[$3] = series[$3] " " int($4 / 1024)
+      if (!($3 in count)) order[++lives] = $3
+      samples[$3, ++count[$3]] = int($4 / 1024)
       if ($1 - born[$3] >= warmup) { if (!($3 in base)) base[$3] = $4; last[$3] = $4 }
     }
     END {
@@ -269,8 +270,12 @@ rss_report=$(for slot in 1 2 3; do
         if (pid in base && last[pid] > base[pid] * (1 + bound / 100)) {
           flag = sprintf("  GROWTH %+.0f%% after warm-up", (last[pid] / base[pid] - 1) * 100); grew++
         }
+        # At most 24 values: every step-th sample, and the last.
+        step = int((count[pid] + 23) / 24); series = ""
+        for (k = 1; k <= count[pid]; k++)
+          if ((k - 1) % step == 0 || k == count[pid]) series = series " " samples[pid, k]
         if (lives <= 3 || i <= 1 || i == lives || flag != "")
-          printf "  slot %s pid %s (from %ss) MiB:%s%s\n", slot, pid, born[pid], series[pid], flag
+          printf "  slot %s pid %s (from %ss, every %ss) MiB:%s%s\n", slot, pid, born[pid], step * every, series, flag
         else if (i == 2) printf "  slot %s ... %d shorter lives ...\n", slot, lives - 2
       }
       if (grew) print "RSS_GROWTH"
