@@ -2,7 +2,8 @@
 # The whole test suite: installs what is missing, builds, and runs every test
 # twice -- a normal build, then AddressSanitizer + UndefinedBehaviorSanitizer
 # -- and then each libFuzzer target of tests/fuzz for a fixed budget
-# (HOOKGATE_FUZZ_SECONDS per target, default 40). Exits non-zero on any failure.
+# (HOOKGATE_FUZZ_SECONDS per target, default 40), and a 60 s soak
+# (bench/soak.sh). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$HOOKGATE_ROOT"
@@ -32,4 +33,7 @@ run_suite build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-sanitize -DHOOKGATE_SANITIZE=ON
 bash "$HOOKGATE_ROOT/scripts/fuzz.sh" "${HOOKGATE_FUZZ_SECONDS:-40}"
-log "all tests passed (normal and sanitizer builds, fuzz budget)"
+# A one-minute soak on the normal build: three processes, one SIGKILLed every
+# few seconds; fails on a lost delivery, an unrecorded attempt or RSS growth.
+SOAK_SECONDS=60 bash "$HOOKGATE_ROOT/bench/soak.sh"
+log "all tests passed (normal and sanitizer builds, fuzz budget, soak)"

@@ -6,6 +6,7 @@
 // passes proves that a real consumer would accept what hookgate sends.
 //
 //   node receiver.mjs --port 0 --port-file <path> [--host <address>] [--quiet] [--count-only]
+//                     [--fail-rate <0..1>] [--log <path>]
 //
 // Listens on --host (default 127.0.0.1; the Docker sample binds 0.0.0.0);
 // once listening it writes the port to --port-file when given (atomically:
@@ -18,6 +19,10 @@
 // it for any configured secret (the library's default timestamp tolerance
 // applies). --count-only skips verification and storing, keeping only counts
 // and the first-seen time of each webhook-id (for latency benchmarks).
+// --fail-rate answers that fraction of webhooks, chosen at random, with 500
+// instead of the path's behaviour; --log appends "<webhook-id> <status>" per
+// webhook to a file, written before the answer is sent, so that a test can
+// match what arrived against hookgate's records (bench/soak.sh).
 //
 // Control API (JSON; <p> is the webhook path without its leading slash):
 //   PUT  /_paths/<p>/secrets    {"secrets": ["whsec_..."]}
@@ -45,6 +50,7 @@ const MAX_DELAY_MS = 60 * 60 * 1000;
 // connection is not closed under a request that is just being sent.
 const KEEP_ALIVE_TIMEOUT_MS = 65 * 1000;
 const BUILT_IN_DEFAULT = Object.freeze({ status: 200, headers: {}, body: "ok", delay_ms: 0, drop: false });
+const RANDOM_FAILURE = Object.freeze({ status: 500, headers: {}, body: "random failure", delay_ms: 0, drop: false });
 
 // A client mistake in a control request: answered with 400 and a message.
 class BadRequest extends Error {}
@@ -57,11 +63,26 @@ function parseOptions() {
       "port-file": { type: "string" },
       quiet: { type: "boolean", default: false },
       "count-only": { type: "boolean", default: false },
+      "fail-rate": { type: "string", default: "0" },
+      log: { type: "string" },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  return { port, host: values.host, portFile: values["port-file"], quiet: values.quiet, countOnly: values["count-only"] };
+  const failRate = Number(values["fail-rate"]);
+  if (!(failRate >= 0 && failRate <= 1)) throw new Error(`--fail-rate must be 0..1, not ${values["fail-rate"]}`);
+  // Synchronous appends: a line is on disk before its answer is sent, and
+  // none is lost when the receiver is stopped.
+  const logFd = values.log === undefined ? null : fs.openSync(values.log, "a");
+  return {
+    port,
+    host: values.host,
+    portFile: values["port-file"],
+    quiet: values.quiet,
+    countOnly: values["count-only"],
+    failRate,
+    logFd,
+  };
 }
 
 // ---- state ----------------------------------------------------------------
@@ -276,8 +297,10 @@ async function receiveWebhook(req, res, path, options) {
   if (body === null) return;
   const receivedAt = Date.now();
   const state = stateFor(path);
-  const response = state.queue.length > 0 ? state.queue.shift() : state.fallback;
+  const scripted = state.queue.length > 0 ? state.queue.shift() : state.fallback;
+  const response = Math.random() < options.failRate ? RANDOM_FAILURE : scripted;
   const webhookId = headerValue(req, "webhook-id");
+  if (options.logFd !== null) fs.writeSync(options.logFd, `${webhookId} ${response.drop ? "dropped" : response.status}\n`);
   state.count += 1;
   total += 1;
   if (webhookId !== null && !firstSeen.has(webhookId)) firstSeen.set(webhookId, receivedAt);
@@ -406,7 +429,10 @@ function main() {
     options = parseOptions();
   } catch (error) {
     console.error(`receiver: ${error.message}`);
-    console.error("usage: node receiver.mjs --port 0 [--port-file <path>] [--host <address>] [--quiet] [--count-only]");
+    console.error(
+      "usage: node receiver.mjs --port 0 [--port-file <path>] [--host <address>] [--quiet] [--count-only]" +
+        " [--fail-rate <0..1>] [--log <path>]",
+    );
     process.exit(2);
   }
 
