@@ -89,10 +89,14 @@ http::Response App::handle(http::Request& request) {
 
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 
+void App::stop_background(std::chrono::steady_clock::time_point deadline) {
+  if (retry_jobs_) retry_jobs_->stop();
+  if (delivery_) delivery_->stop(deadline);
+}
+
 void App::shutdown() {
   listener_.stop();
-  if (retry_jobs_) retry_jobs_->stop();
-  if (delivery_) delivery_->stop();
+  stop_background(std::chrono::steady_clock::now() + config_.shutdown_grace);
   key_uses_.stop();
   pool_.close();
 }

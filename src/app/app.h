@@ -58,6 +58,10 @@ class App {
   // Blocks until caches are backed by change notifications (for tests and
   // start-up ordering); false on timeout.
   bool wait_until_listening(std::chrono::milliseconds timeout);
+  // On SIGTERM, while the server drains: stops the retry-job runner and the
+  // delivery engine (in-flight sends finish until `deadline`, the rest are
+  // released for another worker at once). Idempotent.
+  void stop_background(std::chrono::steady_clock::time_point deadline);
   // Stops background work and closes the pool (after the server has drained).
   void shutdown();
 

@@ -1,5 +1,7 @@
 #include "app/delivery_engine.h"
 
+#include "core/log.h"
+
 #include <algorithm>
 
 namespace hookgate {
@@ -50,14 +52,25 @@ DeliveryEngine::DeliveryEngine(const Config& config, const Clock& clock, RandomS
         auto options = worker_options(config);
         options.on_recorded = std::move(on_recorded);
         return options;
-      }()) {}
+      }()),
+      grace_(config.shutdown_grace) {}
 
 DeliveryEngine::~DeliveryEngine() { stop(); }
 
-void DeliveryEngine::stop() {
-  worker_.stop();
+void DeliveryEngine::stop(std::chrono::steady_clock::time_point deadline) {
+  worker_.stop_claiming();
+  bool finished = worker_.wait_for_sends(deadline);
+  // Cancelled sends complete as interrupted (due again now); the worker's
+  // stop records them with the rest, in batches, fenced by claim token.
   sender_.stop();
+  worker_.stop();
   pool_.close();
+  if (!finished) {
+    log::info("delivery worker stopped; attempts still in flight were interrupted and released",
+              {{"interrupted", worker_.counters().interrupted}});
+  }
 }
+
+void DeliveryEngine::stop() { stop(std::chrono::steady_clock::now() + grace_); }
 
 }  // namespace hookgate

@@ -18,8 +18,12 @@ class DeliveryEngine {
   ~DeliveryEngine();
 
   void start() { worker_.start(); }
-  // Lets in-flight attempts finish within the shutdown grace, then cancels
-  // the rest (their leases expire and another worker sends them again).
+  // Stops claiming, lets in-flight attempts finish until `deadline` and
+  // records them, then cancels the rest: those are recorded as interrupted
+  // and their deliveries are due again at once (claims released, not left to
+  // their leases). Idempotent.
+  void stop(std::chrono::steady_clock::time_point deadline);
+  // stop() with the whole shutdown grace from now.
   void stop();
   void wake() { worker_.wake(); }
   delivery::DeliveryWorker& worker() { return worker_; }
@@ -28,6 +32,7 @@ class DeliveryEngine {
   db::ConnectionPool pool_;
   delivery::BeastSender sender_;
   delivery::DeliveryWorker worker_;
+  std::chrono::milliseconds grace_;
 };
 
 delivery::SenderOptions sender_options(const Config& config);

@@ -12,7 +12,9 @@
 #include "services/secrets_at_rest.h"
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <optional>
 #include <pthread.h>
 #include <iostream>
 
@@ -64,8 +66,16 @@ Config::Role parse_role(const std::vector<std::string>& args, Config::Role role)
   throw UsageError("--role must be all, api or worker");
 }
 
-// Worker-only processes have no server to catch signals: wait for them here.
-// Called with SIGINT/SIGTERM already blocked in every thread.
+// SIGINT/SIGTERM are blocked in every thread (before App starts any) and
+// taken here, so one place starts the shutdown of both halves at once.
+sigset_t termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
 void wait_for_termination(const sigset_t& signals) {
   int signal = 0;
   sigwait(&signals, &signal);
@@ -79,22 +89,24 @@ int serve(const std::vector<std::string>& args) {
   require_secrets_keys(config.secrets_keys);  // before touching the database
   if (config.migrate_on_start) run_migrations(config.database_url);
   prepare_secrets_for_serving(config);
-  if (config.role == Config::Role::worker) {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before App starts any thread
-    App app(config);
-    log::info("delivery worker running (no API listener)");
-    wait_for_termination(signals);
-    app.shutdown();
-    log::info("stopped");
-    return 0;
-  }
+  auto signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   App app(config);
-  http::Server server(http::server_options(config), [&app](http::Request& request) { return app.handle(request); });
-  server.run_until_signal();
+  std::optional<http::Server> server;
+  if (config.role == Config::Role::worker) {
+    log::info("delivery worker running (no API listener)");
+  } else {
+    server.emplace(http::server_options(config), [&app](http::Request& request) { return app.handle(request); });
+    auto port = server->start();
+    log::info("listening", {{"host", config.listen.host}, {"port", port}});
+  }
+  wait_for_termination(signals);
+  // One grace for both: the server drains its requests while the delivery
+  // worker lets its sends finish, then releases what is still in flight.
+  auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+  if (server) server->request_stop();
+  app.stop_background(deadline);
+  if (server) server->wait();
   app.shutdown();
   log::info("stopped");
   return 0;

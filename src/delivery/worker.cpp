@@ -11,6 +11,11 @@ namespace hookgate::delivery {
 namespace {
 
 constexpr std::chrono::milliseconds kDatabaseRetryDelay{1'000};
+// On stop, results (the interrupted ones too: they release their claims at
+// once) may take this long past the grace to be written; then the worker
+// gives up and the leases bring those deliveries back instead.
+constexpr std::chrono::milliseconds kFinalRecordAllowance{2'000};
+constexpr std::chrono::milliseconds kRecordRetryWhileStopping{100};
 constexpr std::string_view kNotAuthorized =
     "not sent: the subscription is no longer authorized (its key was revoked or lost the event's read scope)";
 constexpr std::string_view kSecretUnopened =
@@ -35,22 +40,31 @@ void DeliveryWorker::start() {
   dispatcher_ = std::thread([this] { dispatch_loop(); });
 }
 
-void DeliveryWorker::stop() {
+void DeliveryWorker::stop_claiming() {
   if (!started_) return;
   {
-    std::unique_lock lock(mutex_);
-    if (stopping_ && !dispatcher_.joinable()) return;
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      record_deadline_ = std::chrono::steady_clock::now() + options_.stop_grace + kFinalRecordAllowance;
+    }
     stopping_ = true;
   }
   dispatcher_wakeup_.notify_all();
   if (dispatcher_.joinable()) dispatcher_.join();
-  {
-    // Give in-flight sends their grace period; the sender's own stop (by its
-    // owner, after this) cancels what is left, and those complete as
-    // interrupted, due again at once.
-    std::unique_lock lock(mutex_);
-    drained_.wait_for(lock, options_.stop_grace, [this] { return in_flight_ == completed_.size(); });
-  }
+}
+
+bool DeliveryWorker::wait_for_sends(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return drained_.wait_until(lock, deadline, [this] { return in_flight_ == completed_.size() + recording_; });
+}
+
+void DeliveryWorker::stop() {
+  if (!started_) return;
+  stop_claiming();
+  // Sends still in flight after the grace are cancelled by the sender's
+  // owner (after this, or before it: DeliveryEngine::stop); they complete as
+  // interrupted, and the recorder writes whatever has completed.
+  wait_for_sends(std::chrono::steady_clock::now() + options_.stop_grace);
   {
     std::unique_lock lock(mutex_);
     recorder_stopping_ = true;
@@ -191,6 +205,7 @@ void DeliveryWorker::complete(Completion completion) {
     completed_.push_back(std::move(completion));
   }
   recorder_wakeup_.notify_one();
+  drained_.notify_all();
 }
 
 void DeliveryWorker::record_loop() {
@@ -200,9 +215,11 @@ void DeliveryWorker::record_loop() {
     if (completed_.empty()) break;  // stopping and nothing left
     std::deque<Completion> batch;
     batch.swap(completed_);
+    recording_ = batch.size();
     lock.unlock();
     record(batch);
     lock.lock();
+    recording_ = 0;
     in_flight_ -= batch.size();
     drained_.notify_all();
     dispatcher_wakeup_.notify_all();
@@ -238,8 +255,14 @@ void DeliveryWorker::record(std::deque<Completion>& batch) {
     } catch (const std::exception& e) {
       log::warn("recording delivery attempts failed", {{"error", e.what()}, {"attempts", results.size()}});
       std::unique_lock lock(mutex_);
-      if (recorder_stopping_) return;
-      recorder_wakeup_.wait_for(lock, kDatabaseRetryDelay, [this] { return recorder_stopping_; });
+      bool stopping = recorder_stopping_;
+      if (stopping && std::chrono::steady_clock::now() >= record_deadline_) {
+        log::warn("delivery results left unrecorded at stop: sent again once their leases expire",
+                  {{"attempts", results.size()}});
+        return;
+      }
+      recorder_wakeup_.wait_for(lock, stopping ? kRecordRetryWhileStopping : kDatabaseRetryDelay,
+                                [&] { return recorder_stopping_ != stopping; });
     }
   }
   if (options_.on_recorded) options_.on_recorded(results);

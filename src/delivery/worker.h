@@ -64,8 +64,18 @@ class DeliveryWorker {
 
   void start();
   // Stops claiming, lets in-flight sends finish within stop_grace, records
-  // their results, then stops. Idempotent.
+  // their results, then stops. Idempotent. An owner that can cancel the
+  // sender's in-flight sends stops in steps instead (DeliveryEngine::stop):
+  // stop_claiming(), wait_for_sends(), cancel the rest, then stop(), which
+  // records the cancelled ones as interrupted and releases their claims.
   void stop();
+  // Claims nothing more; returns once the dispatcher has handed its last
+  // claimed batch to the sender. Idempotent.
+  void stop_claiming();
+  // Waits until every claimed delivery has a result (recorded, being
+  // written or queued for the recorder), or `deadline` passes; true when no
+  // send is left in flight.
+  bool wait_for_sends(std::chrono::steady_clock::time_point deadline);
   // Something may be due now: a NOTIFY arrived, or a test moved its clock.
   void wake();
 
@@ -104,6 +114,9 @@ class DeliveryWorker {
   bool stopping_ = false;
   bool recorder_stopping_ = false;
   std::size_t in_flight_ = 0;  // claimed and not yet recorded
+  std::size_t recording_ = 0;  // of those, completed and being written now
+  // While stopping, a result that cannot be written is retried until this.
+  std::chrono::steady_clock::time_point record_deadline_ = std::chrono::steady_clock::time_point::max();
   std::deque<Completion> completed_;
   WorkerCounters counters_;
 

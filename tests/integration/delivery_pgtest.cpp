@@ -8,6 +8,7 @@
 #include "db/catalogue_repository.h"
 #include "db/delivery_repository.h"
 #include "db/sealed_columns.h"
+#include "delivery/attempt_outcome.h"
 #include "delivery/retry_policy.h"
 #include "delivery/worker.h"
 #include "services/event_service.h"
@@ -557,6 +558,55 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   current.error = "HTTP 500";
   db::record_attempt_results(*conn, {current}, clock_.now() + 33s, 24h);
   EXPECT_EQ(query_row("SELECT status FROM webhook_deliveries")[0].as<std::string>(), "failed");
+}
+
+// On shutdown a cancelled send is recorded as interrupted and releases its
+// claim (due now, token cleared), but only while the claim is still its own.
+TEST_F(DeliveryTest, ACancelledAttemptReleasesItsClaimAtOnceUnlessTheClaimPassedOn) {
+  auto orders = key({"store.orders:read"});
+  endpoint({{"order.accepted", orders}});
+  publish("order.accepted");
+  publish("order.accepted");
+  auto conn = pool_->acquire();
+  auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
+  ASSERT_EQ(claimed.size(), 2u);
+  // The second delivery's lease passed to another claim meanwhile.
+  run_sql(url_, "UPDATE webhook_delivery_queue SET claim_token = nextval('webhook_claim_tokens') WHERE delivery_id = '" +
+                    claimed[1].id.str() + "'");
+  auto taken_over = query_row("SELECT claim_token, due_at FROM webhook_delivery_queue WHERE delivery_id = '" +
+                              claimed[1].id.str() + "'");
+
+  delivery::SendResult cancelled;
+  cancelled.outcome = delivery::SendOutcome::cancelled;
+  cancelled.error = "cancelled: the sender stopped";
+  auto stopped_at = clock_.now() + 2s;
+  std::vector<db::AttemptResult> results;
+  for (const auto& delivery : claimed) {
+    results.push_back(delivery::attempt_result(delivery, cancelled, stopped_at, delivery::default_retry_policy(),
+                                               random_, 1024));
+  }
+  db::record_attempt_results(*conn, results, stopped_at, 24h);
+
+  auto released = query_row("SELECT claim_token IS NULL, attempt_id IS NULL, due_at = to_timestamp(" +
+                            std::to_string(to_epoch_micros(stopped_at)) + " / 1000000.0), attempt_count "
+                            "FROM webhook_delivery_queue WHERE delivery_id = '" + claimed[0].id.str() + "'");
+  EXPECT_TRUE(released[0].as<bool>()) << "claim token cleared";
+  EXPECT_TRUE(released[1].as<bool>()) << "no attempt left in flight";
+  EXPECT_TRUE(released[2].as<bool>()) << "due at once, not at the end of the lease";
+  EXPECT_EQ(released[3].as<int>(), 1) << "the interrupted attempt keeps its number";
+  auto fenced = query_row("SELECT claim_token, due_at FROM webhook_delivery_queue WHERE delivery_id = '" +
+                          claimed[1].id.str() + "'");
+  EXPECT_EQ(fenced[0].as<long long>(), taken_over[0].as<long long>()) << "the newer claim is untouched";
+  EXPECT_EQ(fenced[1].as<std::string>(), taken_over[1].as<std::string>());
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts WHERE outcome = 'interrupted'"), 2)
+      << "both attempts are on record";
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM webhook_endpoints WHERE failing_since IS NOT NULL"), 0)
+      << "an interrupted attempt is not held against the endpoint";
+  auto again = db::claim_due_deliveries(*conn, 10, stopped_at, 30s);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, claimed[0].id);
+  EXPECT_EQ(again[0].attempt_number, 2);
 }
 
 TEST_F(DeliveryTest, AnAttemptLeftOpenByADeadWorkerIsMarkedInterruptedOnReclaim) {
