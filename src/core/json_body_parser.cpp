@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/storable_text.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,15 @@ class CheckingParser {
   bool binary(json::binary_t& value) { return done(dom_.binary(value)); }
 
   bool key(json::string_t& key) {
-    frames_.back().key = key;
+    auto& frame = frames_.back();
+    frame.key = key;
     if (!is_storable_text(key)) throw unstorable_text(path());
+    // RFC 8259 leaves a repeated name's meaning open (nlohmann keeps the
+    // last); refusing it means no two readers of a body can disagree.
+    if (!frame.keys.insert(key).second) {
+      throw ApiError(Errc::invalid_json, label() + " is given more than once; send each key once.",
+                     {{"param", path()}});
+    }
     return dom_.key(key);
   }
 
@@ -85,6 +93,7 @@ class CheckingParser {
     bool array;
     std::size_t index;               // in an array: the element being read
     std::optional<std::string> key;  // in an object: the member being read
+    std::set<std::string> keys;      // in an object: the members read so far
   };
 
   // The parser itself is iterative; the depth limit stops it before a deeply
@@ -94,7 +103,7 @@ class CheckingParser {
       throw ApiError(Errc::invalid_json,
                      whole() + " is nested more than " + std::to_string(max_depth_) + " levels deep.");
     }
-    frames_.push_back({array, 0, std::nullopt});
+    frames_.push_back({array, 0, std::nullopt, {}});
     return true;
   }
   bool close() {

@@ -13,6 +13,11 @@ inline std::string lower_ascii(std::string text) {
   return text;
 }
 
+inline std::string upper_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
 // Without leading and trailing blanks (spaces, tabs, carriage returns).
 inline std::string trim_blanks(const std::string& text) {
   auto begin = text.find_first_not_of(" \t\r");

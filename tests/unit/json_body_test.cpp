@@ -71,6 +71,21 @@ TEST(JsonBodyTest, RejectsTruncatedAndMalformedJson) {
   }
 }
 
+// A repeated key is refused wherever it is, however it is spelled, naming
+// the key; the same key in different objects is fine.
+TEST(JsonBodyTest, RejectsDuplicateKeysNamingThem) {
+  expect_param_error(Errc::invalid_json, "url", [] { parse_object(R"({"url": "a", "url": "b"})"); });
+  expect_param_error(Errc::invalid_json, "url", [] { parse_object(R"({"url": "a", "n": 1, "\u0075rl": "a"})"); });
+  expect_param_error(Errc::invalid_json, "metadata[k]",
+                     [] { parse_object(R"({"metadata": {"k": "1", "k": null}})"); });
+  expect_param_error(Errc::invalid_json, "data[items][1][k]",
+                     [] { parse_value(R"({"items": [{"k": 1}, {"k": 1, "k": 2}]})", "data"); });
+  auto error = catch_api_error([] { parse_object(R"({"url": "a", "url": "a"})"); });
+  EXPECT_STREQ(error.what(), "url is given more than once; send each key once.");
+  auto fine = parse_object(R"({"a": {"k": 1}, "b": {"k": 2}, "k": [{"k": 3}, {"k": 4}]})");
+  EXPECT_EQ(fine["k"][1]["k"], 4);
+}
+
 TEST(JsonBodyTest, ParseErrorMessageGivesThePosition) {
   auto error = catch_api_error([] { parse_object(R"({"a": 1, "b": })"); });
   EXPECT_EQ(error.code(), Errc::invalid_json);
