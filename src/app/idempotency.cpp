@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "core/json_body.h"
 #include "core/log.h"
 #include "db/idempotency_repository.h"
 #include "db/sealed_columns.h"
@@ -50,8 +51,14 @@ void release_quietly(db::ConnectionPool& pool, const AccountId& account, const s
 }  // namespace
 
 std::string request_fingerprint(const http::Request& request) {
-  auto parsed = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  const std::string canonical = parsed.is_discarded() ? request.body : parsed.dump();
+  // Through the strict, depth-limited parser: a body nested a million levels
+  // deep must not reach the recursive dump(). A body it refuses is
+  // fingerprinted as sent (the handler refuses it the same way each time).
+  std::string canonical = request.body;
+  try {
+    canonical = json_body::parse_value(request.body, "body").dump();
+  } catch (const ApiError&) {
+  }
   return crypto::sha256_hex(request.method + "\n" + request.path + "\n" + canonical);
 }
 

@@ -341,6 +341,18 @@ TEST_F(IdempotencyTest, ALateFailingFirstRequestCannotReleaseAClaimARetryTookOve
   EXPECT_EQ(nlohmann::json::parse(replay.body)["who"], "retry");
 }
 
+// The fingerprint used to re-serialize any parseable body with nlohmann's
+// recursive dump(): a body nested 400,000 levels deep (under the 1 MiB
+// limit) overflowed the handler thread's stack.
+TEST_F(IdempotencyTest, ADeeplyNestedBodyIsFingerprintedWithoutRecursingIntoIt) {
+  const std::string deep = std::string(400'000, '[') + std::string(400'000, ']');
+  auto request = post(deep, "key-deep");
+  EXPECT_EQ(request_fingerprint(request).size(), 64u);
+  auto first = run(request, counted(400));
+  EXPECT_EQ(first.status, 400);
+  EXPECT_TRUE(replayed(run(request, counted(400))));
+}
+
 TEST_F(IdempotencyTest, AFinishedKeyIsNotTakenOverUntilItExpiresAfter24Hours) {
   run(post(R"({"url":"https://a.example"})", "key-1"), counted());
   sql("UPDATE idempotency_keys SET locked_at = now() - interval '2 minutes'");
