@@ -31,6 +31,7 @@ run_suite() {
 # Line tables only (-g1): enough for useful backtraces, much quicker to compile.
 run_suite build -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS="suppressions=$HOOKGATE_ROOT/scripts/lsan-suppressions.txt" \
   run_suite build-sanitize -DHOOKGATE_SANITIZE=ON
 bash "$HOOKGATE_ROOT/scripts/fuzz.sh" "${HOOKGATE_FUZZ_SECONDS:-40}"
 # A one-minute soak on the normal build: three processes, one SIGKILLed every
