@@ -25,12 +25,6 @@ http::Response refusal(const ApiError& error, const http::Request& request) {
   return http::json_response(http_status(error.code()), error_body(error, request.request_id));
 }
 
-std::string_view trim_blanks(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 std::string_view client_address(const http::Request& request, std::string_view trusted_header) {
@@ -39,7 +33,7 @@ std::string_view client_address(const http::Request& request, std::string_view t
   if (!forwarded) return request.peer_address;
   // The last hop is the one the operator's proxy appended; earlier ones are the client's word.
   auto comma = forwarded->rfind(',');
-  auto last = trim_blanks(comma == std::string_view::npos ? *forwarded : forwarded->substr(comma + 1));
+  auto last = http::trim_ows(comma == std::string_view::npos ? *forwarded : forwarded->substr(comma + 1));
   return last.empty() ? std::string_view(request.peer_address) : last;
 }
 

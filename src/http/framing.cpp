@@ -7,13 +7,6 @@ namespace hookgate::http {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
-  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 // The non-empty elements of every field line named `name`, in order (RFC
 // 9110 §5.6.1: lines of one field combine as one comma-separated list).
 std::vector<std::string_view> list_elements(const Request& request, std::string_view name) {
@@ -23,7 +16,7 @@ std::vector<std::string_view> list_elements(const Request& request, std::string_
     std::string_view rest = value;
     for (;;) {
       auto comma = rest.find(',');
-      auto element = trim(rest.substr(0, comma));
+      auto element = trim_ows(rest.substr(0, comma));
       if (!element.empty()) elements.push_back(element);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
@@ -49,7 +42,7 @@ std::optional<std::string> framing_problem(unsigned version, const Request& requ
     }
   }
   if (lengths > 1) return "Content-Length must appear at most once.";
-  if (lengths == 1 && !is_decimal(trim(*request.header("Content-Length")))) {
+  if (lengths == 1 && !is_decimal(trim_ows(*request.header("Content-Length")))) {
     return "Content-Length must be a single decimal number.";
   }
   if (version >= 11 && request.header_count("Host") != 1) {

@@ -13,6 +13,13 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
          });
 }
 
+std::string_view trim_ows(std::string_view text) {
+  auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
+  return text;
+}
+
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (iequals_ascii(key, name)) return std::string_view(value);

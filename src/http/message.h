@@ -15,6 +15,8 @@ namespace hookgate::http {
 
 // Header names (and other ASCII tokens) compare case-insensitively.
 bool iequals_ascii(std::string_view a, std::string_view b);
+// Without leading and trailing spaces and tabs (RFC 9110's optional whitespace).
+std::string_view trim_ows(std::string_view text);
 
 struct Request {
   std::string method;  // upper case, e.g. "GET"
