@@ -1,10 +1,10 @@
 #include "app/app.h"
 
-#include "app/api_routes.h"
-#include "app/dashboard_route.h"
-#include "app/health_routes.h"
-#include "app/openapi_route.h"
-#include "app/operator_api.h"
+#include "api/api_routes.h"
+#include "api/dashboard_route.h"
+#include "api/health_routes.h"
+#include "api/openapi_route.h"
+#include "api/operator_api.h"
 #include "core/log.h"
 #include "db/catalogue_repository.h"
 

@@ -2,8 +2,8 @@
 // The delivery side of a hookgate process: its own small connection pool,
 // the outbound HTTP sender and the worker, built from the configuration.
 
+#include "app/config.h"
 #include "core/clock.h"
-#include "core/config.h"
 #include "core/random.h"
 #include "db/pool.h"
 #include "delivery/beast_sender.h"

@@ -3,12 +3,12 @@
 // answered from memory; the rest from Postgres. Work does not depend on how
 // much of a key matches: lookups are by SHA-256 of the whole key.
 
-#include "auth/catalogue_store.h"
 #include "auth/key_cache.h"
-#include "auth/principal.h"
 #include "core/clock.h"
 #include "db/key_repository.h"
 #include "db/pool.h"
+#include "domain/catalogue_store.h"
+#include "domain/principal.h"
 
 #include <condition_variable>
 #include <memory>

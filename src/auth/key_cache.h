@@ -11,8 +11,8 @@
 // Entries hold an immutable Principal behind a shared_ptr: a hit hands out a
 // reference count, not a copy of the scope set (this is on every request).
 
-#include "auth/principal.h"
 #include "core/clock.h"
+#include "domain/principal.h"
 
 #include <array>
 #include <atomic>

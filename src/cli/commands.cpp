@@ -1,14 +1,14 @@
 #include "cli/commands.h"
 
 #include "app/app.h"
+#include "app/config.h"
+#include "app/server_options.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
 #include "cli/secrets_commands.h"
 #include "core/error.h"
-#include "core/config.h"
 #include "core/log.h"
 #include "db/migrator.h"
-#include "http/server.h"
 #include "services/secrets_at_rest.h"
 
 #include <algorithm>
@@ -96,7 +96,7 @@ int serve(const std::vector<std::string>& args) {
   if (config.role == Config::Role::worker) {
     log::info("delivery worker running (no API listener)");
   } else {
-    server.emplace(http::server_options(config), [&app](http::Request& request) { return app.handle(request); });
+    server.emplace(server_options(config), [&app](http::Request& request) { return app.handle(request); });
     auto port = server->start();
     log::info("listening", {{"host", config.listen.host}, {"port", port}});
   }

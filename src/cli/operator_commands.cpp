@@ -1,12 +1,12 @@
 #include "cli/operator_commands.h"
 
-#include "app/views.h"
+#include "api/views.h"
+#include "app/config.h"
 #include "cli/options.h"
-#include "core/config.h"
 #include "core/error.h"
 #include "core/json_body.h"
-#include "db/catalogue_repository.h"
 #include "core/timefmt.h"
+#include "db/catalogue_repository.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
 

@@ -2,7 +2,7 @@
 // `hookgate secrets rewrap`, and the secrets-at-rest steps that `serve` and
 // `migrate` take at start (DESIGN §9).
 
-#include "core/config.h"
+#include "app/config.h"
 
 #include <string>
 #include <vector>

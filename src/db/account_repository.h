@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/clock.h"
-#include "core/ids.h"
 #include "db/pool.h"
+#include "domain/ids.h"
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/scopes.h"
 #include "db/pool.h"
+#include "domain/scopes.h"
 
 #include <memory>
 

@@ -4,9 +4,9 @@
 // account id: another account's delivery is simply not found.
 
 #include "core/clock.h"
-#include "core/ids.h"
-#include "core/pagination.h"
 #include "db/pool.h"
+#include "domain/ids.h"
+#include "domain/pagination.h"
 
 #include <cstdint>
 #include <optional>

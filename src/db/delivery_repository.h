@@ -4,8 +4,8 @@
 // is one transaction with one statement per batch, never one per row.
 
 #include "core/clock.h"
-#include "core/ids.h"
 #include "db/pool.h"
+#include "domain/ids.h"
 
 #include <chrono>
 #include <cstdint>

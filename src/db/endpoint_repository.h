@@ -3,10 +3,10 @@
 // takes the account id: another account's endpoint is simply not found.
 
 #include "core/clock.h"
-#include "core/ids.h"
-#include "core/pagination.h"
-#include "core/subscription_rules.h"
 #include "db/pool.h"
+#include "domain/ids.h"
+#include "domain/pagination.h"
+#include "domain/subscription_rules.h"
 
 #include <chrono>
 #include <functional>

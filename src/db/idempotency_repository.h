@@ -1,8 +1,8 @@
 #pragma once
 // Storage for Idempotency-Key claims and the responses they replay.
 
-#include "core/ids.h"
 #include "db/pool.h"
+#include "domain/ids.h"
 
 #include <string>
 

@@ -1,12 +1,12 @@
 #pragma once
 // Storage of API keys: only SHA-256 hashes of key text ever reach Postgres.
 
-#include "core/api_key_format.h"
 #include "core/clock.h"
-#include "core/ids.h"
-#include "core/pagination.h"
-#include "core/scopes.h"
 #include "db/pool.h"
+#include "domain/api_key_format.h"
+#include "domain/ids.h"
+#include "domain/pagination.h"
+#include "domain/scopes.h"
 
 #include <chrono>
 #include <optional>

@@ -5,8 +5,8 @@
 // process that started it.
 
 #include "core/clock.h"
-#include "core/ids.h"
 #include "db/pool.h"
+#include "domain/ids.h"
 
 #include <chrono>
 #include <optional>

@@ -5,9 +5,9 @@
 // rewrapping under a new key, and the start-up check that the key ring opens
 // what is stored.
 
-#include "core/ids.h"
 #include "core/secret_sealing.h"
 #include "db/pool.h"
+#include "domain/ids.h"
 
 #include <cstddef>
 #include <string>

@@ -7,7 +7,7 @@
 #include "core/random.h"
 #include "db/delivery_repository.h"
 #include "delivery/http_sender.h"
-#include "delivery/retry_policy.h"
+#include "domain/retry_policy.h"
 
 #include <string>
 #include <string_view>

@@ -4,9 +4,9 @@
 #include "delivery/beast_sender.h"
 
 #include "core/error.h"
-#include "core/ip_policy.h"
 #include "core/log.h"
-#include "core/url_policy.h"
+#include "domain/ip_policy.h"
+#include "domain/url_policy.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>

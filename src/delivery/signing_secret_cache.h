@@ -5,8 +5,8 @@
 // sealed text itself: a rolled or rewrapped secret is a new entry. Not
 // thread-safe: the worker's dispatcher thread alone uses it.
 
-#include "core/ids.h"
 #include "core/secret_sealing.h"
+#include "domain/ids.h"
 
 #include <cstddef>
 #include <optional>

@@ -15,8 +15,8 @@
 #include "db/delivery_repository.h"
 #include "db/pool.h"
 #include "delivery/http_sender.h"
-#include "delivery/retry_policy.h"
 #include "delivery/signing_secret_cache.h"
+#include "domain/retry_policy.h"
 
 #include <atomic>
 #include <chrono>

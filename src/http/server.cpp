@@ -4,8 +4,8 @@
 #include "http/server.h"
 
 #include "core/error.h"
-#include "core/ids.h"
 #include "core/log.h"
+#include "core/typed_id.h"
 #include "http/request_reader.h"
 #include "http/router.h"
 
@@ -27,19 +27,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
-ServerOptions server_options(const Config& config) {
-  ServerOptions options;
-  options.listen = config.listen;
-  options.io_threads = config.http_threads;
-  options.handler_threads = config.db_pool_size;
-  options.max_header_bytes = config.max_header_bytes;
-  options.max_body_bytes = config.max_body_bytes;
-  options.read_timeout = config.read_timeout;
-  options.idle_timeout = config.idle_timeout;
-  options.shutdown_grace = config.shutdown_grace;
-  return options;
-}
-
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
@@ -54,6 +41,11 @@ struct Session {
   std::string peer_address;
   bool waiting_for_request = false;  // touched only on the session's strand
 };
+
+struct RequestTag {
+  static constexpr std::string_view prefix = "req_";
+};
+using RequestId = Id<RequestTag>;
 
 std::string new_request_id() {
   thread_local OpenSslRandom random;

@@ -3,7 +3,7 @@
 // request handler run on a separate pool of blocking threads (it may use
 // libpqxx). Beast stays inside server.cpp; callers see only message.h types.
 
-#include "core/config.h"
+#include "core/listen_address.h"
 #include "http/message.h"
 
 #include <chrono>
@@ -23,8 +23,6 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
 };
-
-ServerOptions server_options(const Config& config);
 
 // Runs on a handler thread; must not throw (Router::dispatch never does).
 using RequestHandler = std::function<Response(Request&)>;

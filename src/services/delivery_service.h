@@ -4,14 +4,14 @@
 // that could read the event), manual retries and retry jobs. Every call acts
 // for one authenticated key, within that key's account.
 
-#include "auth/catalogue_store.h"
-#include "auth/principal.h"
 #include "core/clock.h"
 #include "core/random.h"
-#include "core/subscription_rules.h"
 #include "db/delivery_query_repository.h"
 #include "db/pool.h"
 #include "db/retry_job_repository.h"
+#include "domain/catalogue_store.h"
+#include "domain/principal.h"
+#include "domain/subscription_rules.h"
 
 #include <chrono>
 #include <optional>

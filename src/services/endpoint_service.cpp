@@ -1,10 +1,10 @@
 #include "services/endpoint_service.h"
 
-#include "core/api_key_format.h"
 #include "core/error.h"
 #include "core/json_body.h"
-#include "core/subscription_rules.h"
 #include "db/sealed_columns.h"
+#include "domain/api_key_format.h"
+#include "domain/subscription_rules.h"
 
 #include <algorithm>
 #include <set>

@@ -2,13 +2,13 @@
 // Webhook endpoint use cases with the gatekeeper rules of DESIGN §3 (1-3).
 // Every call acts for one authenticated key, within that key's account.
 
-#include "auth/catalogue_store.h"
-#include "auth/principal.h"
 #include "core/random.h"
 #include "core/secret_sealing.h"
-#include "core/url_policy.h"
 #include "db/endpoint_repository.h"
 #include "db/pool.h"
+#include "domain/catalogue_store.h"
+#include "domain/principal.h"
+#include "domain/url_policy.h"
 
 #include <chrono>
 #include <map>

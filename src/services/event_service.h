@@ -3,11 +3,11 @@
 // platform sends and fans it out in Postgres. Shared by
 // POST /internal/v1/events and `hookgate events publish`.
 
-#include "auth/catalogue_store.h"
 #include "core/clock.h"
-#include "core/ids.h"
 #include "db/delivery_repository.h"
 #include "db/pool.h"
+#include "domain/catalogue_store.h"
+#include "domain/ids.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,11 +2,11 @@
 // The operator plane's use cases: accounts and API keys. Shared by the
 // /internal/v1 routes and the `hookgate accounts|keys` commands.
 
-#include "auth/catalogue_store.h"
 #include "core/random.h"
 #include "db/account_repository.h"
 #include "db/key_repository.h"
 #include "db/pool.h"
+#include "domain/catalogue_store.h"
 
 #include <chrono>
 #include <optional>

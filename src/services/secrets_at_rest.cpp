@@ -1,6 +1,6 @@
 #include "services/secrets_at_rest.h"
 
-#include "core/config.h"
+#include "core/config_error.h"
 #include "db/sealed_columns.h"
 
 #include <set>

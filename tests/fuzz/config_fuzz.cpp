@@ -2,9 +2,9 @@
 // arbitrary text either loads or stops start-up with a ConfigError naming
 // it; the retry schedule and Retry-After parsers never fail otherwise.
 
+#include "app/config.h"
 #include "core/clock.h"
-#include "core/config.h"
-#include "delivery/retry_policy.h"
+#include "domain/retry_policy.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -3,8 +3,8 @@
 // address by an IP literal, however it is spelled.
 
 #include "core/error.h"
-#include "core/ip_policy.h"
-#include "core/url_policy.h"
+#include "domain/ip_policy.h"
+#include "domain/url_policy.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 // unknown, revoked, duplicated and rolled keys, the event-type listing a
 // valid key sees, and per-key rate limiting.
 
-#include "core/config.h"
+#include "app/config.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
 #include "support/test_server.h"

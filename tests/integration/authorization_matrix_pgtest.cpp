@@ -4,7 +4,7 @@
 // outcome comes from the platform's reference page (docs/reference), so a
 // requires_sk flag flipped in the data makes the matrix fail.
 
-#include "core/scopes.h"
+#include "domain/scopes.h"
 #include "support/http_client.h"
 #include "support/scope_reference.h"
 #include "support/test_database.h"

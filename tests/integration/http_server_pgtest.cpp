@@ -1,7 +1,7 @@
 // The HTTP transport over real sockets: routing errors, limits, timeouts,
 // keep-alive and graceful shutdown.
 
-#include "core/config.h"
+#include "app/config.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "support/http_client.h"

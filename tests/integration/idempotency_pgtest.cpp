@@ -2,7 +2,7 @@
 // against a real database: replays, mismatches, released claims, stale
 // claims, expiry, and racing requests that must run the handler only once.
 
-#include "app/idempotency.h"
+#include "api/idempotency.h"
 #include "core/error.h"
 #include "db/account_repository.h"
 #include "db/idempotency_repository.h"

@@ -6,7 +6,7 @@
 // validates every response of a realistic scenario against the schemas. The
 // last tests make sure that check can fail.
 
-#include "core/scopes.h"
+#include "domain/scopes.h"
 #include "support/api_fixture.h"
 #include "support/process.h"
 #include "support/scope_reference.h"

@@ -2,10 +2,10 @@
 // token only) and the same operations as `hookgate` subcommands. Expected
 // scopes come from the platform's scope reference, not from hookgate's data.
 
-#include "core/config.h"
+#include "app/config.h"
 #include "support/api_fixture.h"
-#include "support/http_client.h"
 #include "support/hookgate_process.h"
+#include "support/http_client.h"
 #include "support/process.h"
 #include "support/scope_reference.h"
 #include "support/test_database.h"

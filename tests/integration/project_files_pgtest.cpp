@@ -1,7 +1,7 @@
 // Documentation and container files must speak of the configuration hookgate
 // really reads. (No database needed; it lives here for the source path.)
 
-#include "core/config.h"
+#include "app/config.h"
 #include "support/scope_reference.h"
 #include "support/test_database.h"
 

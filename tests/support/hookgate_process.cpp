@@ -1,6 +1,6 @@
 #include "support/hookgate_process.h"
 
-#include "core/config.h"
+#include "app/config.h"
 #include "support/http_client.h"
 #include "support/test_database.h"
 

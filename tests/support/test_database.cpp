@@ -1,8 +1,8 @@
 #include "support/test_database.h"
 
-#include "core/ids.h"
 #include "core/random.h"
 #include "db/migrator.h"
+#include "domain/ids.h"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>

@@ -3,8 +3,8 @@
 // free loopback port and backed by its own fresh database.
 
 #include "app/app.h"
-#include "core/config.h"
-#include "http/server.h"
+#include "app/config.h"
+#include "app/server_options.h"
 
 #include <functional>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "core/api_key_format.h"
+#include "domain/api_key_format.h"
 
 #include "core/crypto.h"
 

@@ -1,4 +1,4 @@
-#include "app/gate.h"
+#include "api/gate.h"
 #include "auth/failure_throttle.h"
 
 #include "manual_clock.h"

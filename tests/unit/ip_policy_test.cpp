@@ -1,4 +1,4 @@
-#include "core/ip_policy.h"
+#include "domain/ip_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The retry schedule, its jitter and Retry-After, with an injected clock and
 // randomness: no test sleeps.
 
-#include "delivery/retry_policy.h"
+#include "domain/retry_policy.h"
 
 #include <gtest/gtest.h>
 

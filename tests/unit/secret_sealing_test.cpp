@@ -2,7 +2,7 @@
 // refuse to open (wrong key, any changed byte, another row's binding), key
 // rings of several keys, and the HOOKGATE_SECRETS_KEYS format.
 
-#include "core/config.h"
+#include "app/config.h"
 #include "core/crypto.h"
 #include "core/secret_sealing.h"
 

@@ -1,4 +1,4 @@
-#include "core/subscription_rules.h"
+#include "domain/subscription_rules.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/url_policy.h"
+#include "domain/url_policy.h"
 
 #include "core/error.h"
 

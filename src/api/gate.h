@@ -1,0 +1,57 @@
+#pragma once
+// The gate in front of every /v1 route: authenticate the key, apply its rate
+// limit, then check the scope the route declares for the request's method.
+// The scope check happens before the handler runs, so a key lacking the
+// scope learns nothing about whether an object exists.
+
+#include "api/idempotency.h"
+#include "auth/authenticator.h"
+#include "auth/failure_throttle.h"
+#include "core/rate_limiter.h"
+#include "domain/principal.h"
+#include "domain/scopes.h"
+#include "http/router.h"
+
+#include <functional>
+#include <string>
+
+namespace hookgate {
+
+using ApiHandler = std::function<http::Response(http::Request&, const Principal&)>;
+
+struct ApiRoute {
+  std::string method;
+  std::string pattern;
+  std::string name;
+  ResourceScopes scopes;  // both empty: any valid key
+  ApiHandler handler;
+};
+
+// Who sent the request, for throttling: the last address in
+// `trusted_header` (set by the operator's own proxy, e.g. X-Forwarded-For)
+// when configured and present, else the socket's peer.
+std::string_view client_address(const http::Request& request, std::string_view trusted_header);
+
+// 429 for a client address whose failed authentications are throttled.
+http::Response auth_throttled_response(std::chrono::seconds retry_after, const http::Request& request);
+
+class Gate {
+ public:
+  Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency,
+       AuthFailureThrottle& auth_failures, std::string client_ip_header);
+  http::Route protect(ApiRoute route) const;
+
+ private:
+  http::Response pass(const ApiRoute& route, http::Request& request) const;
+  // The caller's principal, or null when its address is throttled and the
+  // key is not one already known good. Throws a refusal (401).
+  std::shared_ptr<const Principal> authenticate(const http::Request& request) const;
+
+  Authenticator& authenticator_;
+  RateLimiter& rate_limiter_;
+  Idempotency& idempotency_;
+  AuthFailureThrottle& auth_failures_;
+  const std::string client_ip_header_;
+};
+
+}  // namespace hookgate

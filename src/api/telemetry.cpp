@@ -1,0 +1,151 @@
+#include "api/telemetry.h"
+
+#include "core/log.h"
+#include "db/sql_text.h"
+
+#include <pqxx/pqxx>
+
+namespace hookgate {
+
+namespace {
+
+// The gate's verdict, read back from what it answered.
+std::string_view auth_outcome(const http::Request& request, const http::Response& response) {
+  if (response.status == 401) return "unauthenticated";
+  if (request.key_id.empty()) return "unauthenticated";  // refused before a key was known
+  if (response.status == 403 && response.body.find("\"SCOPE_REQUIRED\"") != std::string::npos) return "forbidden";
+  if (response.status == 429) return "rate_limited";
+  return "allowed";
+}
+
+constexpr db::Statement kQueue{
+    "telemetry_delivery_queue",
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(due_at)), 0)::float8 "
+    "FROM webhook_delivery_queue WHERE due_at <= now()"};
+
+std::pair<double, double> read_queue(db::ConnectionPool& pool) {
+  auto conn = pool.acquire();
+  pqxx::read_transaction tx(conn->raw());
+  auto row = db::exec(tx, *conn, kQueue)[0];
+  return {row[0].as<double>(), row[1].as<double>()};
+}
+
+}  // namespace
+
+Telemetry::Telemetry()
+    : requests_(registry_.counter("hookgate_http_requests_total", "HTTP requests answered, by route and status.",
+                                  {"route", "method", "status"})),
+      request_seconds_(registry_.histogram("hookgate_http_request_duration_seconds",
+                                           "Time from a parsed request to its response, by route.", {"route"},
+                                           metrics::latency_buckets())),
+      auth_(registry_.counter("hookgate_auth_outcomes_total",
+                              "Gate decisions on /v1 requests: allowed, unauthenticated (401), forbidden (403, by "
+                              "the scope the route needs) or rate_limited (429).",
+                              {"outcome", "scope"})),
+      attempts_(registry_.counter("hookgate_delivery_attempts_total", "Delivery attempts finished, by outcome.",
+                                  {"outcome"})),
+      attempt_seconds_(registry_.histogram("hookgate_delivery_attempt_duration_seconds",
+                                           "Duration of delivery attempts (connect, send, response).", {},
+                                           metrics::latency_buckets())) {}
+
+void Telemetry::request_finished(const http::Request& request, const http::Response& response,
+                                 std::chrono::steady_clock::duration elapsed) {
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  const std::string route = request.route.empty() ? "unmatched" : request.route;
+  requests_.inc({route, request.method, std::to_string(response.status)});
+  request_seconds_.observe({route}, seconds);
+  if (request.gated) {
+    auto outcome = auth_outcome(request, response);
+    auth_.inc({std::string(outcome), outcome == "forbidden" ? std::string(request.required_scope) : ""});
+  }
+  if (log::enabled(log::Level::info)) {
+    nlohmann::json fields = {{"request_id", request.request_id},
+                             {"method", request.method},
+                             {"route", route},
+                             {"path", request.path},
+                             {"status", response.status},
+                             {"duration_ms", seconds * 1000.0}};
+    if (!request.account.empty()) fields["account"] = request.account;
+    if (!request.key_id.empty()) fields["key_id"] = request.key_id;
+    log::info("request", fields);
+  }
+}
+
+void Telemetry::attempts_recorded(const std::vector<db::AttemptResult>& results) {
+  bool log_each = log::enabled(log::Level::info);
+  for (const auto& result : results) {
+    attempts_.inc({result.outcome});
+    attempt_seconds_.observe({}, std::chrono::duration<double>(result.duration).count());
+    if (!log_each) continue;
+    // Ids, outcome and timing only: never the payload, the URL's secrets or headers.
+    nlohmann::json fields = {{"delivery", result.delivery.str()},
+                             {"attempt", result.attempt.str()},
+                             {"endpoint", result.endpoint.str()},
+                             {"outcome", result.outcome},
+                             {"duration_ms", static_cast<double>(result.duration.count()) / 1000.0}};
+    if (result.status_code) fields["status_code"] = *result.status_code;
+    if (result.error) fields["error"] = *result.error;
+    fields["final"] = !result.next_attempt.has_value();
+    log::info("delivery attempt", fields);
+  }
+}
+
+void Telemetry::watch_pool(std::string name, db::ConnectionPool& pool) {
+  registry_.gauge("hookgate_db_pool_connections_" + name, "Connections of the " + name + " pool, by state.",
+                  {"state"}, [&pool] {
+                    auto stats = pool.stats();
+                    return std::vector<std::pair<metrics::Labels, double>>{
+                        {{"in_use"}, static_cast<double>(stats.in_use)},
+                        {{"size"}, static_cast<double>(stats.size)},
+                        {{"waiting"}, static_cast<double>(stats.waiting)}};
+                  });
+}
+
+void Telemetry::watch_key_cache(const KeyCache& cache) {
+  registry_.gauge("hookgate_key_cache_hit_ratio", "Share of key lookups answered from this process's cache.", {},
+                  [&cache] {
+                    double hits = static_cast<double>(cache.hits());
+                    double total = hits + static_cast<double>(cache.misses());
+                    return std::vector<std::pair<metrics::Labels, double>>{{{}, total == 0 ? 0 : hits / total}};
+                  });
+  registry_.gauge("hookgate_key_cache_lookups", "Key lookups since start, by result.", {"result"}, [&cache] {
+    return std::vector<std::pair<metrics::Labels, double>>{{{"hit"}, static_cast<double>(cache.hits())},
+                                                           {{"miss"}, static_cast<double>(cache.misses())}};
+  });
+}
+
+void Telemetry::watch_auth_failures(const AuthFailureThrottle& throttle) {
+  registry_.gauge("hookgate_auth_failures", "Refused credentials since start, and requests refused (429) because "
+                  "their client address had too many of them.", {"event"}, [&throttle] {
+                    return std::vector<std::pair<metrics::Labels, double>>{
+                        {{"refused"}, static_cast<double>(throttle.failures())},
+                        {{"throttled"}, static_cast<double>(throttle.throttled())}};
+                  });
+  registry_.gauge("hookgate_auth_failure_clients", "Client addresses with a recent refused credential.", {},
+                  [&throttle] {
+                    return std::vector<std::pair<metrics::Labels, double>>{
+                        {{}, static_cast<double>(throttle.tracked_clients())}};
+                  });
+}
+
+void Telemetry::watch_delivery_queue(db::ConnectionPool& pool) {
+  registry_.gauge("hookgate_delivery_queue_depth", "Pending deliveries that are due now (all processes).", {},
+                  [&pool] {
+                    return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).first}};
+                  });
+  registry_.gauge("hookgate_delivery_oldest_due_age_seconds",
+                  "How long the longest-waiting due delivery has been due (0 when none is).", {}, [&pool] {
+                    return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).second}};
+                  });
+}
+
+void add_metrics_route(http::Router& router, Telemetry& telemetry) {
+  router.add({"GET", "/metrics", "metrics", [&telemetry](http::Request&) {
+                http::Response response;
+                response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                response.body = telemetry.registry().render();
+                return response;
+              }});
+}
+
+}  // namespace hookgate
