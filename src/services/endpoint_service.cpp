@@ -5,6 +5,7 @@
 #include "db/sealed_columns.h"
 #include "domain/api_key_format.h"
 #include "domain/subscription_rules.h"
+#include "services/endpoint_url.h"
 
 #include <algorithm>
 #include <set>
