@@ -1,5 +1,6 @@
 #include "api/gate.h"
 
+#include "api/storage_failure.h"
 #include "core/error.h"
 
 #include <nlohmann/json.hpp>
@@ -105,7 +106,7 @@ http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
       // Only requests that passed the gate may claim an idempotency key.
       response = idempotency_.run(principal->account, request, [&] { return route.handler(request, *principal); });
     } catch (...) {
-      response = http::error_response(std::current_exception(), request);
+      response = http::error_response(std::current_exception(), request, translate_storage_failure);
     }
   }
   set_rate_limit_headers(response, decision);

@@ -102,6 +102,8 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
     case db::ClaimOutcome::in_progress:
       throw ApiError(Errc::idempotency_request_in_progress,
                      "A request with this Idempotency-Key is still being processed; retry it shortly.");
+    case db::ClaimOutcome::contended:
+      throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
   }
 
   http::Response response;

@@ -5,6 +5,7 @@
 #include "api/health_routes.h"
 #include "api/openapi_route.h"
 #include "api/operator_api.h"
+#include "api/storage_failure.h"
 #include "core/log.h"
 #include "db/catalogue_repository.h"
 
@@ -44,6 +45,7 @@ App::App(Config config)
                         EndpointLimits{config_.max_endpoints_per_account}),
       event_service_(pool_, catalogue_, config_.max_event_bytes),
       delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),
+      router_(translate_storage_failure),
       delivery_(config_.role == Config::Role::api ? nullptr
                                                   : std::make_unique<DeliveryEngine>(
                                                         config_, clock_, random_,

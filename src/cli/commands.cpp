@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include "api/storage_failure.h"
 #include "app/app.h"
 #include "app/config.h"
 #include "app/server_options.h"
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "db/migrator.h"
+#include "db/storage_error.h"
 #include "services/secrets_at_rest.h"
 
 #include <algorithm>
@@ -120,6 +122,11 @@ int migrate() {
   return 0;
 }
 
+int report(const ApiError& error) {
+  std::cerr << "hookgate: " << error_code(error.code()) << ": " << error.what() << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
@@ -141,8 +148,10 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "hookgate: " << error.what() << "\n";
     return 2;
   } catch (const ApiError& error) {
-    std::cerr << "hookgate: " << error_code(error.code()) << ": " << error.what() << "\n";
-    return 1;
+    return report(error);
+  } catch (const db::Unavailable& error) {
+    // Told as a request would be told (api/storage_failure.h).
+    return report(*as_unavailable(error));
   } catch (const ConfigError& error) {
     std::cerr << "hookgate: configuration error: " << error.what() << "\n";
     return 2;

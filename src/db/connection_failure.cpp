@@ -26,13 +26,4 @@ bool is_connection_failure(const std::exception& error) {
   return typeid(error) == typeid(pqxx::failure);
 }
 
-ApiError database_unavailable() {
-  return ApiError(Errc::service_unavailable, "The database is unavailable; retry shortly.");
-}
-
-std::optional<ApiError> as_unavailable(const std::exception& error) {
-  if (!is_connection_failure(error)) return std::nullopt;
-  return database_unavailable();
-}
-
 }  // namespace hookgate::db

@@ -2,13 +2,10 @@
 // Which database failures mean "the database is away" rather than "this
 // statement failed": the server stopped, restarted or refuses connections,
 // or the connection broke. Requests that meet one get 503 with Retry-After
-// (the server may well be back in a moment); every other failure keeps its
-// own meaning.
-
-#include "core/error.h"
+// (api/storage_failure.h; the server may well be back in a moment); every
+// other failure keeps its own meaning.
 
 #include <exception>
-#include <optional>
 #include <string_view>
 
 namespace hookgate::db {
@@ -19,11 +16,5 @@ namespace hookgate::db {
 bool is_unavailable_sqlstate(std::string_view sqlstate);
 
 bool is_connection_failure(const std::exception& error);
-
-// What a request gets when the database cannot be reached.
-ApiError database_unavailable();
-
-// database_unavailable() when `error` is a connection failure.
-std::optional<ApiError> as_unavailable(const std::exception& error);
 
 }  // namespace hookgate::db

@@ -1,13 +1,14 @@
 #include "db/delivery_query_repository.h"
 
-#include "core/error.h"
 #include "core/timefmt.h"
 #include "db/sql_text.h"
+#include "db/storage_error.h"
 
 #include <pqxx/pqxx>
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <tuple>
 
 namespace hookgate::db {
@@ -155,8 +156,7 @@ Page<DeliverySummary> list_deliveries(Connection& conn, const AccountId& account
   if (const auto& cursor = page.starting_after ? page.starting_after : page.ending_before) {
     auto found = exec(tx, conn, kCursor, account.str(), *cursor);
     if (found.empty()) {
-      throw invalid_parameter(page.starting_after ? "starting_after" : "ending_before",
-                              "No such webhook delivery: " + *cursor + ".");
+      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
     }
     params.push_back(found[0][0].as<std::string>());
     params.push_back(found[0][1].as<std::string>());
@@ -193,6 +193,17 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
   return detail;
 }
 
+namespace {
+
+RetryRefusal retry_refusal(const std::string& reason) {
+  if (reason == "endpoint_disabled") return RetryRefusal::endpoint_disabled;
+  if (reason == "attempt_in_progress") return RetryRefusal::attempt_in_progress;
+  if (reason == "subscription_unauthorized") return RetryRefusal::subscription_unauthorized;
+  throw std::logic_error("hookgate_retry_refusal() returned an unknown reason: " + reason);
+}
+
+}  // namespace
+
 RetryResult retry_delivery(Connection& conn, const AccountId& account, const DeliveryId& id,
                            const ApiKeyId& requested_by) {
   pqxx::work tx(conn.raw());
@@ -203,7 +214,8 @@ RetryResult retry_delivery(Connection& conn, const AccountId& account, const Del
   result.found = true;
   auto refusal = exec(tx, conn, kRefusal, id.str());
   if (!refusal[0][0].is_null()) {
-    result.refusal = refusal[0][0].as<std::string>();
+    result.refusal = retry_refusal(refusal[0][0].as<std::string>());
+    result.delivery = to_summary(exec(tx, conn, kSummary, account.str(), id.str())[0]);
     return result;
   }
   exec(tx, conn, kRetry, id.str(), requested_by.str());

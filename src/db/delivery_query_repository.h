@@ -62,21 +62,29 @@ struct DeliveryFilter {
   std::optional<TimePoint> created_lte;
 };
 
-// Newest first by (created, seq); a cursor that is not the account's delivery
-// is invalid_parameter naming the cursor parameter.
+// Newest first by (created, seq); throws UnknownCursor (db/storage_error.h)
+// when a cursor is not a delivery of the account.
 Page<DeliverySummary> list_deliveries(Connection& conn, const AccountId& account, const DeliveryFilter& filter,
                                       const PageRequest& page);
 
 std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& account, const DeliveryId& id);
 
+// Why a delivery cannot be sent again now (hookgate_retry_refusal()).
+enum class RetryRefusal {
+  endpoint_disabled,
+  attempt_in_progress,
+  subscription_unauthorized,  // the endpoint's subscription to the event type lost its authorizing key
+};
+
 struct RetryResult {
   bool found = false;
-  std::optional<std::string> refusal;  // see hookgate_retry_refusal(): why it cannot be sent again now
-  std::optional<DeliverySummary> delivery;
+  std::optional<RetryRefusal> refusal;
+  std::optional<DeliverySummary> delivery;  // when found: as scheduled, or as it stands if refused
 };
 
 // Schedules an immediate attempt of the delivery (the same webhook-id) unless
-// it is refused, recording `requested_by` for the audit.
+// it is refused, recording `requested_by` for the audit. One transaction: a
+// refusal is reported with the delivery as read under the same locks.
 RetryResult retry_delivery(Connection& conn, const AccountId& account, const DeliveryId& id,
                            const ApiKeyId& requested_by);
 

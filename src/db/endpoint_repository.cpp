@@ -1,8 +1,8 @@
 #include "db/endpoint_repository.h"
 
-#include "core/error.h"
 #include "core/timefmt.h"
 #include "db/sql_text.h"
+#include "db/storage_error.h"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -164,15 +164,13 @@ std::vector<std::string> EndpointRecord::patterns() const {
   return out;
 }
 
-EndpointRecord insert_endpoint(Connection& conn, const NewEndpoint& endpoint, std::size_t max_endpoints) {
+std::optional<EndpointRecord> insert_endpoint(Connection& conn, const NewEndpoint& endpoint,
+                                              std::size_t max_endpoints) {
   pqxx::work tx(conn.raw());
   // Serializes creations per account so the limit holds under concurrency.
   exec(tx, conn, kLockAccount, endpoint.account.str());
   auto count = exec(tx, conn, kCount, endpoint.account.str())[0][0].as<std::size_t>();
-  if (count >= max_endpoints) {
-    throw ApiError(Errc::limit_exceeded,
-                   "This account already has the maximum of " + std::to_string(max_endpoints) + " webhook endpoints.");
-  }
+  if (count >= max_endpoints) return std::nullopt;
   exec(tx, conn, kInsert, endpoint.id.str(), endpoint.account.str(), endpoint.url, endpoint.description,
        metadata_json(endpoint.metadata));
   exec(tx, conn, kInsertSecret, endpoint.id.str(), bytea(endpoint.sealed_secret));
@@ -199,8 +197,7 @@ Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, 
   if (cursor) {
     auto found = exec(tx, conn, kCursor, account.str(), *cursor);
     if (found.empty()) {
-      throw invalid_parameter(page.starting_after ? "starting_after" : "ending_before",
-                              "No such webhook endpoint: " + *cursor + ".");
+      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
     }
     params.push_back(found[0][0].as<std::string>());
     direction = page.starting_after ? ListDirection::after : ListDirection::before;

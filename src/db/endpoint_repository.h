@@ -50,8 +50,9 @@ struct NewEndpoint {
   std::string sealed_secret;  // bound with endpoint_secret_binding(id)
 };
 
-// Throws ApiError(limit_exceeded) when the account already has max_endpoints.
-EndpointRecord insert_endpoint(Connection& conn, const NewEndpoint& endpoint, std::size_t max_endpoints);
+// nullopt (nothing written) when the account already has max_endpoints.
+std::optional<EndpointRecord> insert_endpoint(Connection& conn, const NewEndpoint& endpoint,
+                                              std::size_t max_endpoints);
 
 std::optional<EndpointRecord> find_endpoint(Connection& conn, const AccountId& account, const EndpointId& id);
 

@@ -1,7 +1,5 @@
 #include "db/idempotency_repository.h"
 
-#include "core/error.h"
-
 #include <pqxx/pqxx>
 
 namespace hookgate::db {
@@ -57,7 +55,7 @@ Claim claim_idempotency_key(Connection& conn, const AccountId& account, const st
     if (row[4].is_null()) return Claim{ClaimOutcome::replay, row[2].as<int>(), row[3].as<std::string>(), false};
     return Claim{ClaimOutcome::replay, row[2].as<int>(), pqxx::binarystring(row[4]).str(), true};
   }
-  throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
+  return Claim{ClaimOutcome::contended, 0, {}};
 }
 
 bool complete_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,

@@ -13,6 +13,7 @@ enum class ClaimOutcome {
   replay,       // a finished request with the same fingerprint: status and body are set
   mismatch,     // the key was used for a different request
   in_progress,  // the same request is still running elsewhere
+  contended,    // racing claims kept taking and releasing the key; try again shortly
 };
 
 struct Claim {

@@ -1,8 +1,8 @@
 #include "db/key_repository.h"
 
 #include "core/crypto.h"
-#include "core/error.h"
 #include "core/timefmt.h"
+#include "db/storage_error.h"
 
 #include <pqxx/pqxx>
 
@@ -147,8 +147,7 @@ Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const Page
   pqxx::result result;
   if (cursor) {
     if (exec(tx, conn, kCursorExists, *cursor, account.str()).empty()) {
-      auto param = page.starting_after ? "starting_after" : "ending_before";
-      throw invalid_parameter(param, "No such API key: " + *cursor + ".");
+      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
     }
     result = exec(tx, conn, page.starting_after ? kListAfter : kListBefore, account.str(), fetch, *cursor);
   } else {

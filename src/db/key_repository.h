@@ -52,7 +52,7 @@ std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<u
 
 KeyRecord insert_key(Connection& conn, const NewKey& key);
 std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id);
-// Newest first. Throws invalid_parameter when a cursor is not a key of the account.
+// Newest first. Throws UnknownCursor when a cursor is not a key of the account.
 Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const PageRequest& page);
 std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id);
 std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id, const ScopeSet& scopes);

@@ -1,7 +1,6 @@
 #include "db/pool.h"
 
-#include "core/error.h"
-#include "db/connection_failure.h"
+#include "db/storage_error.h"
 
 #include <pqxx/except>
 
@@ -45,8 +44,8 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   bool ready = available_.wait_for(lock, acquire_timeout_,
                                    [&] { return closed_ || !idle_.empty() || open_ < size_; });
   --waiting_;
-  if (closed_) throw ApiError(Errc::service_unavailable, "The service is shutting down.");
-  if (!ready) throw ApiError(Errc::service_unavailable, "The database is busy; try again shortly.");
+  if (closed_) throw Unavailable(UnavailableReason::shutting_down);
+  if (!ready) throw Unavailable(UnavailableReason::pool_exhausted);
   std::vector<std::unique_ptr<Connection>> dead;  // closed outside the lock
   while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
@@ -64,7 +63,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     lock.lock();
     --open_;
     available_.notify_one();
-    throw database_unavailable();
+    throw Unavailable(UnavailableReason::unreachable);
   }
 }
 

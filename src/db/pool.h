@@ -71,8 +71,9 @@ class ConnectionPool {
     std::unique_ptr<Connection> conn_;
   };
 
-  // Throws ApiError(service_unavailable) when no connection frees up in time
-  // or the database cannot be reached (a new connection is tried each time).
+  // Throws Unavailable (db/storage_error.h) when the pool is closed, no
+  // connection frees up in time or the database cannot be reached (a new
+  // connection is tried each time).
   Lease acquire();
   PoolStats stats() const;
   // Drops idle connections and refuses new acquires.

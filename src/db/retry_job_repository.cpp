@@ -1,6 +1,5 @@
 #include "db/retry_job_repository.h"
 
-#include "core/error.h"
 #include "core/timefmt.h"
 #include "db/sql_text.h"
 
@@ -57,20 +56,16 @@ RetryJobRecord to_record(const pqxx::row& row) {
 
 }  // namespace
 
-std::optional<RetryJobRecord> create_retry_job(Connection& conn, const NewRetryJob& job) {
+RetryJobCreation create_retry_job(Connection& conn, const NewRetryJob& job) {
   pqxx::work tx(conn.raw());
   // The endpoint's row lock serializes job creation per endpoint.
   auto endpoint = exec(tx, conn, kLockEndpoint, job.account.str(), job.endpoint.str());
-  if (endpoint.empty()) return std::nullopt;
+  if (endpoint.empty()) return RetryJobRefused{RetryJobRefusal::endpoint_missing, std::nullopt};
   if (endpoint[0][0].as<std::string>() != "enabled") {
-    throw ApiError(Errc::endpoint_disabled, "Webhook endpoint " + job.endpoint.str() +
-                                                " is disabled; enable it before sending its deliveries again.");
+    return RetryJobRefused{RetryJobRefusal::endpoint_disabled, std::nullopt};
   }
   if (auto running = exec(tx, conn, kRunning, job.endpoint.str()); !running.empty()) {
-    auto other = running[0][0].as<std::string>();
-    throw ApiError(Errc::retry_job_running,
-                   "Retry job " + other + " is still running for this endpoint; wait for it to complete.",
-                   {{"retry_job", other}});
+    return RetryJobRefused{RetryJobRefusal::job_running, RetryJobId::from_trusted(running[0][0].as<std::string>())};
   }
   auto since = format_rfc3339(job.since);
   auto until = format_rfc3339(job.until);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace hookgate::db {
 
@@ -35,11 +36,23 @@ struct RetryJobRecord : NewRetryJob {
   std::optional<TimePoint> completed;
 };
 
+// Why no job was created.
+enum class RetryJobRefusal {
+  endpoint_missing,   // the endpoint is not the account's
+  endpoint_disabled,  // its deliveries cannot be sent until it is enabled
+  job_running,        // another job of the endpoint is still running
+};
+
+struct RetryJobRefused {
+  RetryJobRefusal reason;
+  std::optional<RetryJobId> running_job;  // for job_running: the job in the way
+};
+
+using RetryJobCreation = std::variant<RetryJobRecord, RetryJobRefused>;
+
 // Creates the job with the endpoint's failed deliveries created in
-// [since, until]. nullopt when the endpoint is not the account's; throws
-// ApiError endpoint_disabled, or retry_job_running while another job of the
-// endpoint runs.
-std::optional<RetryJobRecord> create_retry_job(Connection& conn, const NewRetryJob& job);
+// [since, until], or says why not (nothing is written then).
+RetryJobCreation create_retry_job(Connection& conn, const NewRetryJob& job);
 
 std::optional<RetryJobRecord> find_retry_job(Connection& conn, const AccountId& account, const RetryJobId& id);
 

@@ -3,7 +3,6 @@
 
 #include "delivery/beast_sender.h"
 
-#include "core/error.h"
 #include "core/log.h"
 #include "domain/ip_policy.h"
 #include "domain/url_policy.h"
@@ -83,17 +82,16 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   return address + ":" + std::to_string(endpoint.port());
 }
 
-// The URL is parsed exactly as at registration (core/url_policy.h, which
+// The URL is parsed exactly as at registration (domain/url_policy.h, which
 // also works around a Boost.URL 1.81 host-splitting bug), so the two can
 // never disagree about which host a URL names. Address checks are left to
 // connect time, where they apply to what the name really resolves to.
 std::variant<Target, SendResult> parse_target(const std::string& url, bool allow_private_targets) {
-  std::optional<EndpointUrl> parsed;
-  try {
-    parsed = validate_endpoint_url(url, UrlPolicy{.allow_private_targets = true});
-  } catch (const ApiError& refused) {
-    return failure(SendOutcome::refused_address, refused.what());
+  auto verdict = check_endpoint_url(url, UrlPolicy{.allow_private_targets = true});
+  if (const auto* refusal = std::get_if<UrlRefusal>(&verdict)) {
+    return failure(SendOutcome::refused_address, describe(*refusal));
   }
+  const auto* parsed = &std::get<EndpointUrl>(verdict);
   if (parsed->scheme != "https" && !allow_private_targets)
     return failure(SendOutcome::refused_address,
                    std::string("plain http is not allowed, only https; ") + private_targets_refused);

@@ -5,7 +5,7 @@
 //
 // What it guarantees (DESIGN §5 "Outbound safety"):
 // * https only, unless allow_private_targets; a URL that does not validate
-//   is refused (core/url_policy.h parses it, as at registration).
+//   is refused (domain/url_policy.h parses it, as at registration).
 // * Every address the host resolves to is classified (core/ip_policy.h);
 //   refused ones are skipped and the socket connects to exactly an endpoint
 //   that was checked, so DNS rebinding cannot slip past. If none is allowed

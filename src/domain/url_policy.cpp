@@ -1,7 +1,5 @@
 #include "domain/url_policy.h"
 
-#include "core/error.h"
-#include "domain/ip_policy.h"
 
 #include <boost/url/parse.hpp>
 
@@ -14,9 +12,7 @@
 namespace hookgate {
 namespace {
 
-[[noreturn]] void refuse(std::string message) { throw invalid_parameter("url", std::move(message)); }
-
-constexpr const char* not_absolute = "url must be an absolute URL, e.g. https://example.com/webhooks";
+UrlRefusal refused(UrlProblem problem) { return UrlRefusal{problem, {}}; }
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -109,48 +105,69 @@ bool is_local_name(std::string_view name) {
          name.ends_with(".internal") || name.ends_with(".local");
 }
 
-void refuse_address(AddressClass c, const std::string& host) {
-  std::string_view name = address_class_name(c);
-  std::string_view article = std::string_view("aeiou").find(name[0]) != std::string_view::npos ? "an" : "a";
-  refuse("url points to " + std::string(article) + " " + std::string(name) + " address (" + host +
-         "); private targets are not allowed");
-}
-
-unsigned short parse_port(std::string_view text, unsigned short fallback) {
+// nullopt when the port is not a number between 1 and 65535.
+std::optional<unsigned short> parse_port(std::string_view text, unsigned short fallback) {
   if (text.empty()) return fallback;  // "host:" means the default port
   unsigned long value = 0;
   for (char c : text) {
-    if (!is_digit(c)) refuse("url port must be a number between 1 and 65535");
+    if (!is_digit(c)) return std::nullopt;
     value = value * 10 + unsigned(c - '0');
-    if (value > 65535) refuse("url port must be a number between 1 and 65535");
+    if (value > 65535) return std::nullopt;
   }
-  if (value == 0) refuse("url port must be a number between 1 and 65535");
+  if (value == 0) return std::nullopt;
   return static_cast<unsigned short>(value);
 }
 
 }  // namespace
 
-EndpointUrl validate_endpoint_url(std::string_view text, const UrlPolicy& policy) {
-  if (text.empty()) refuse("url must not be empty");
-  if (text.size() > policy.max_length)
-    refuse("url must be at most " + std::to_string(policy.max_length) + " characters");
+std::string describe(const UrlRefusal& refusal) {
+  switch (refusal.problem) {
+    case UrlProblem::empty: return "url must not be empty";
+    case UrlProblem::too_long: return "url must be at most " + std::to_string(refusal.max_length) + " characters";
+    case UrlProblem::control_characters: return "url must not contain whitespace or control characters";
+    case UrlProblem::not_ascii:
+      return "url must be ASCII: percent-encode the path and query, and use punycode for the host";
+    case UrlProblem::not_absolute: return "url must be an absolute URL, e.g. https://example.com/webhooks";
+    case UrlProblem::not_https: return "url must use https";
+    case UrlProblem::not_http_or_https: return "url must use http or https";
+    case UrlProblem::no_host: return "url must include a host";
+    case UrlProblem::credentials:
+      return "url must not contain a user name or password; credentials in URLs are not allowed";
+    case UrlProblem::fragment: return "url must not contain a fragment (#...)";
+    case UrlProblem::bad_port: return "url port must be a number between 1 and 65535";
+    case UrlProblem::unsupported_host: return "url host must be a host name or an IP address";
+    case UrlProblem::percent_encoded_host: return "url host must not be percent-encoded";
+    case UrlProblem::bad_ipv4: return "url host looks like an IPv4 address but is not a valid one";
+    case UrlProblem::bad_host_name: return "url host is not a valid host name";
+    case UrlProblem::local_host_name:
+      return "url points to a local host name (" + refusal.host + "); private targets are not allowed";
+    case UrlProblem::private_address: break;
+  }
+  std::string_view name = address_class_name(refusal.address_class);
+  std::string_view article = std::string_view("aeiou").find(name[0]) != std::string_view::npos ? "an" : "a";
+  return "url points to " + std::string(article) + " " + std::string(name) + " address (" + refusal.host +
+         "); private targets are not allowed";
+}
+
+std::variant<EndpointUrl, UrlRefusal> check_endpoint_url(std::string_view text, const UrlPolicy& policy) {
+  if (text.empty()) return refused(UrlProblem::empty);
+  if (text.size() > policy.max_length) return UrlRefusal{UrlProblem::too_long, {}, {}, policy.max_length};
   if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; }))
-    refuse("url must not contain whitespace or control characters");
+    return refused(UrlProblem::control_characters);
   if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x80; }))
-    refuse("url must be ASCII: percent-encode the path and query, and use punycode for the host");
+    return refused(UrlProblem::not_ascii);
 
   auto parsed = boost::urls::parse_uri(text);
-  if (!parsed) refuse(not_absolute);
+  if (!parsed) return refused(UrlProblem::not_absolute);
   const auto& url = *parsed;
 
   EndpointUrl out;
   out.scheme = lowercase(url.scheme());
   if (out.scheme != "https" && !(out.scheme == "http" && policy.allow_private_targets))
-    refuse(policy.allow_private_targets ? "url must use http or https" : "url must use https");
-  if (!url.has_authority() || url.encoded_host().empty()) refuse("url must include a host");
-  if (url.has_userinfo())
-    refuse("url must not contain a user name or password; credentials in URLs are not allowed");
-  if (url.has_fragment()) refuse("url must not contain a fragment (#...)");
+    return refused(policy.allow_private_targets ? UrlProblem::not_http_or_https : UrlProblem::not_https);
+  if (!url.has_authority() || url.encoded_host().empty()) return refused(UrlProblem::no_host);
+  if (url.has_userinfo()) return refused(UrlProblem::credentials);
+  if (url.has_fragment()) return refused(UrlProblem::fragment);
 
   std::string_view host = url.encoded_host(), port = url.port(), path = url.encoded_path();
   std::string rejoined;
@@ -158,7 +175,7 @@ EndpointUrl validate_endpoint_url(std::string_view text, const UrlPolicy& policy
   // with '/' (boostorg/url#755): "https://1.2.3.4.example.com/" comes back as
   // host "1.2.3.4" and path ".example.com/". Rejoin what belongs to the host.
   if (!path.empty() && path.front() != '/') {
-    if (url.host_type() == boost::urls::host_type::ipv6) refuse(not_absolute);
+    if (url.host_type() == boost::urls::host_type::ipv6) return refused(UrlProblem::not_absolute);
     auto slash = path.find('/');
     rejoined = std::string(url.encoded_host_and_port()) + std::string(path.substr(0, slash));
     path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
@@ -166,7 +183,9 @@ EndpointUrl validate_endpoint_url(std::string_view text, const UrlPolicy& policy
     host = std::string_view(rejoined).substr(0, colon);
     port = colon == std::string_view::npos ? std::string_view() : std::string_view(rejoined).substr(colon + 1);
   }
-  out.port = parse_port(port, out.scheme == "https" ? 443 : 80);
+  auto port_number = parse_port(port, out.scheme == "https" ? 443 : 80);
+  if (!port_number) return refused(UrlProblem::bad_port);
+  out.port = *port_number;
 
   std::optional<AddressClass> address_class;
   const bool ipv6 = url.host_type() == boost::urls::host_type::ipv6;
@@ -175,27 +194,27 @@ EndpointUrl validate_endpoint_url(std::string_view text, const UrlPolicy& policy
     out.host = url.host_ipv6_address().to_string();
     address_class = classify_address(bytes.data(), bytes.size());
   } else if (url.host_type() == boost::urls::host_type::ipvfuture) {
-    refuse("url host must be a host name or an IP address");
+    return refused(UrlProblem::unsupported_host);
   } else {
     // Percent-encoding in a host ("127%2E0.0.1") only serves to hide what it is.
-    if (host.find('%') != std::string_view::npos) refuse("url host must not be percent-encoded");
+    if (host.find('%') != std::string_view::npos) return refused(UrlProblem::percent_encoded_host);
     out.host = lowercase(host);
     std::string_view bare = out.host;  // a trailing dot ("localhost.") names the same host
     if (bare.ends_with('.')) bare.remove_suffix(1);
     if (ends_in_number(bare)) {
       auto bytes = parse_loose_ipv4(bare);
-      if (!bytes) refuse("url host looks like an IPv4 address but is not a valid one");
+      if (!bytes) return refused(UrlProblem::bad_ipv4);
       out.host = dotted_quad(*bytes);
       address_class = classify_address(bytes->data(), bytes->size());
     } else if (!valid_host_name(bare)) {
-      refuse("url host is not a valid host name");
+      return refused(UrlProblem::bad_host_name);
     } else if (is_local_name(bare) && !policy.allow_private_targets) {
-      refuse("url points to a local host name (" + out.host + "); private targets are not allowed");
+      return UrlRefusal{UrlProblem::local_host_name, out.host};
     }
   }
   out.host_is_ip_literal = address_class.has_value();
   if (address_class && *address_class != AddressClass::public_address && !policy.allow_private_targets)
-    refuse_address(*address_class, out.host);
+    return UrlRefusal{UrlProblem::private_address, out.host, *address_class};
 
   out.target = path.empty() ? "/" : std::string(path);
   if (url.has_query()) out.target += "?" + std::string(url.encoded_query());

@@ -3,9 +3,12 @@
 // safety"). Only what the URL itself says is checked here; the resolved
 // address is checked again at connect time. Pure: no DNS, no sockets.
 
+#include "domain/ip_policy.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace hookgate {
 
@@ -25,8 +28,38 @@ struct EndpointUrl {
   bool host_is_ip_literal;
 };
 
-// Throws invalid_parameter("url", ...) saying what is wrong when the URL is
-// not acceptable under `policy`.
-EndpointUrl validate_endpoint_url(std::string_view text, const UrlPolicy& policy);
+// Why a URL is refused, one value per rule it breaks.
+enum class UrlProblem {
+  empty,
+  too_long,            // longer than UrlPolicy::max_length
+  control_characters,  // whitespace or control characters
+  not_ascii,
+  not_absolute,
+  not_https,           // scheme other than https (private targets refused)
+  not_http_or_https,   // scheme other than http or https (private targets allowed)
+  no_host,
+  credentials,         // user name or password in the authority
+  fragment,
+  bad_port,
+  unsupported_host,    // neither a host name nor an IP address (IPvFuture)
+  percent_encoded_host,
+  bad_ipv4,            // reads as an IPv4 address but is not a valid one
+  bad_host_name,
+  local_host_name,     // localhost, *.local, *.internal... (private targets refused)
+  private_address,     // an IP literal of a non-public class (private targets refused)
+};
+
+struct UrlRefusal {
+  UrlProblem problem;
+  std::string host;                  // for local_host_name and private_address
+  AddressClass address_class{};      // for private_address
+  std::size_t max_length = 0;        // for too_long
+};
+
+// The URL, normalised, when it is acceptable under `policy`; otherwise why not.
+std::variant<EndpointUrl, UrlRefusal> check_endpoint_url(std::string_view text, const UrlPolicy& policy);
+
+// A sentence saying what is wrong, e.g. "url must use https".
+std::string describe(const UrlRefusal& refusal);
 
 }  // namespace hookgate

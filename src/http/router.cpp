@@ -3,7 +3,6 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/storable_text.h"
-#include "db/connection_failure.h"
 
 #include <boost/url/parse.hpp>
 
@@ -101,15 +100,14 @@ Response api_error_response(const ApiError& error, const Request& request) {
 
 }  // namespace
 
-Response error_response(std::exception_ptr error, const Request& request) {
+Response error_response(std::exception_ptr error, const Request& request, const ErrorTranslator& translate) {
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& api_error) {
     return api_error_response(api_error, request);
   } catch (const std::exception& unexpected) {
-    if (auto unavailable = db::as_unavailable(unexpected)) {
-      log::warn("database unavailable", {{"request_id", request.request_id}, {"error", unexpected.what()}});
-      return api_error_response(*unavailable, request);
+    if (auto translated = translate ? translate(unexpected, request) : std::nullopt) {
+      return api_error_response(*translated, request);
     }
     log::error("unhandled error", {{"request_id", request.request_id}, {"error", unexpected.what()}});
   } catch (...) {
@@ -153,7 +151,7 @@ Response Router::dispatch(Request& request) const {
     response.set_header("Allow", allow);
     return response;
   } catch (...) {
-    return error_response(std::current_exception(), request);
+    return error_response(std::current_exception(), request, translate_);
   }
 }
 

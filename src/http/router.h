@@ -1,13 +1,16 @@
 #pragma once
 // Maps (method, path pattern) to handlers and is the one place where
 // failures become HTTP responses: ApiError → its status and JSON body (plus
-// Retry-After where the error says), a lost database connection → 503 (the
-// database layer decides which failures are that), anything else → a logged
-// 500 that reveals nothing.
+// Retry-After where the error says), a failure the installed translator
+// knows (the api layer's: a lost database → 503) → its ApiError, anything
+// else → a logged 500 that reveals nothing.
 
+#include "core/error.h"
 #include "http/message.h"
 
+#include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +18,10 @@
 namespace hookgate::http {
 
 using Handler = std::function<Response(Request&)>;
+
+// Names the ApiError a failure that is not one stands for; nullopt when it
+// is unknown to the translator (it then becomes a 500).
+using ErrorTranslator = std::function<std::optional<ApiError>(const std::exception&, const Request&)>;
 
 struct Route {
   std::string method;   // "GET", "POST", ...
@@ -25,6 +32,8 @@ struct Route {
 
 class Router {
  public:
+  explicit Router(ErrorTranslator translate = nullptr) : translate_(std::move(translate)) {}
+
   void add(Route route);
 
   // Parses the target, finds the route and runs it; never throws.
@@ -33,6 +42,7 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  ErrorTranslator translate_;
   std::vector<Route> routes_;
 };
 
@@ -42,6 +52,6 @@ class Router {
 bool parse_target(Request& request);
 
 // Builds the error response for any exception escaping a handler.
-Response error_response(std::exception_ptr error, const Request& request);
+Response error_response(std::exception_ptr error, const Request& request, const ErrorTranslator& translate = nullptr);
 
 }  // namespace hookgate::http

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "services/unknown_cursor.h"
 
 namespace hookgate {
 
@@ -11,20 +12,37 @@ ApiError no_such(std::string_view noun, const std::string& id) {
   return ApiError(Errc::resource_missing, "No such " + std::string(noun) + ": " + id + ".", {{"param", "id"}});
 }
 
-ApiError retry_refused(const std::string& reason, const db::DeliverySummary& delivery) {
-  if (reason == "endpoint_disabled") {
-    return ApiError(Errc::endpoint_disabled, "Webhook endpoint " + delivery.endpoint.str() +
-                                                 " is disabled; enable it before sending its deliveries again.");
-  }
-  if (reason == "attempt_in_progress") {
-    return ApiError(Errc::delivery_in_progress,
-                    "An attempt of this delivery is in flight; retry once its result is recorded.");
+// Sending a delivery again (one, or a retry job's) needs its endpoint enabled.
+ApiError endpoint_disabled(const EndpointId& endpoint) {
+  return ApiError(Errc::endpoint_disabled,
+                  "Webhook endpoint " + endpoint.str() + " is disabled; enable it before sending its deliveries again.");
+}
+
+ApiError retry_refused(db::RetryRefusal reason, const db::DeliverySummary& delivery) {
+  switch (reason) {
+    case db::RetryRefusal::endpoint_disabled: return endpoint_disabled(delivery.endpoint);
+    case db::RetryRefusal::attempt_in_progress:
+      return ApiError(Errc::delivery_in_progress,
+                      "An attempt of this delivery is in flight; retry once its result is recorded.");
+    case db::RetryRefusal::subscription_unauthorized: break;
   }
   return ApiError(Errc::subscription_unauthorized,
                   "Webhook endpoint " + delivery.endpoint.str() + " no longer has an authorized subscription to " +
                       delivery.event_type +
                       " (the key that authorized it was revoked or lost the scope); re-authorize it by updating "
                       "the endpoint's enabled_events with a key that holds the scope.");
+}
+
+ApiError retry_job_refused(const db::RetryJobRefused& refused, const EndpointId& endpoint) {
+  switch (refused.reason) {
+    case db::RetryJobRefusal::endpoint_missing: return no_such("webhook endpoint", endpoint.str());
+    case db::RetryJobRefusal::endpoint_disabled: return endpoint_disabled(endpoint);
+    case db::RetryJobRefusal::job_running: break;
+  }
+  auto other = refused.running_job ? refused.running_job->str() : std::string();
+  return ApiError(Errc::retry_job_running,
+                  "Retry job " + other + " is still running for this endpoint; wait for it to complete.",
+                  {{"retry_job", other}});
 }
 
 }  // namespace
@@ -42,7 +60,7 @@ Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const d
     throw invalid_parameter("created[gte]", "created[gte] must not be later than created[lte].");
   }
   auto conn = pool_.acquire();
-  return db::list_deliveries(*conn, caller.account, filter, page);
+  return with_known_cursor("webhook delivery", [&] { return db::list_deliveries(*conn, caller.account, filter, page); });
 }
 
 DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId& id) {
@@ -65,12 +83,7 @@ db::DeliverySummary DeliveryService::retry(const Principal& caller, const Delive
     result = db::retry_delivery(*conn, caller.account, id, caller.key_id);
   }
   if (!result.found) throw no_such("webhook delivery", id.str());
-  if (result.refusal) {
-    auto conn = pool_.acquire();
-    auto current = db::find_delivery(*conn, caller.account, id);
-    if (!current) throw no_such("webhook delivery", id.str());
-    throw retry_refused(*result.refusal, current->summary);
-  }
+  if (result.refusal) throw retry_refused(*result.refusal, *result.delivery);
   return *result.delivery;
 }
 
@@ -88,8 +101,8 @@ db::RetryJobRecord DeliveryService::recover(const Principal& caller, const Endpo
   db::NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
   auto conn = pool_.acquire();
   auto created = db::create_retry_job(*conn, job);
-  if (!created) throw no_such("webhook endpoint", endpoint.str());
-  return *created;
+  if (auto* refused = std::get_if<db::RetryJobRefused>(&created)) throw retry_job_refused(*refused, endpoint);
+  return std::get<db::RetryJobRecord>(std::move(created));
 }
 
 db::RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {

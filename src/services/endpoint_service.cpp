@@ -5,6 +5,8 @@
 #include "db/sealed_columns.h"
 #include "domain/api_key_format.h"
 #include "domain/subscription_rules.h"
+#include "services/endpoint_url.h"
+#include "services/unknown_cursor.h"
 
 #include <algorithm>
 #include <set>
@@ -61,7 +63,12 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
                            request.description, request.metadata, patterns,
                            caller.key_id, secrets_.seal(secret, db::endpoint_secret_binding(id))};
   auto conn = pool_.acquire();
-  return EndpointWithSecret{db::insert_endpoint(*conn, endpoint, limits_.max_endpoints_per_account), secret};
+  auto record = db::insert_endpoint(*conn, endpoint, limits_.max_endpoints_per_account);
+  if (!record) {
+    throw ApiError(Errc::limit_exceeded, "This account already has the maximum of " +
+                                             std::to_string(limits_.max_endpoints_per_account) + " webhook endpoints.");
+  }
+  return EndpointWithSecret{std::move(*record), secret};
 }
 
 db::EndpointRecord EndpointService::retrieve(const Principal& caller, const EndpointId& id) {
@@ -77,7 +84,7 @@ Page<db::EndpointRecord> EndpointService::list(const Principal& caller, const db
     throw invalid_parameter("enabled_event", "Unknown event type: " + *filter.event_type + ".");
   }
   auto conn = pool_.acquire();
-  return db::list_endpoints(*conn, caller.account, filter, page);
+  return with_known_cursor("webhook endpoint", [&] { return db::list_endpoints(*conn, caller.account, filter, page); });
 }
 
 db::EndpointRecord EndpointService::update(const Principal& caller, const EndpointId& id,

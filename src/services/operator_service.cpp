@@ -1,6 +1,7 @@
 #include "services/operator_service.h"
 
 #include "core/error.h"
+#include "services/unknown_cursor.h"
 
 namespace hookgate {
 
@@ -40,7 +41,7 @@ KeyWithSecret OperatorService::create_key(const AccountId& account, KeyKind kind
 Page<db::KeyRecord> OperatorService::list_keys(const AccountId& account, const PageRequest& page) {
   auto conn = pool_.acquire();
   if (!db::find_account(*conn, account)) throw no_such_account(account.str());
-  return db::list_keys(*conn, account, page);
+  return with_known_cursor("API key", [&] { return db::list_keys(*conn, account, page); });
 }
 
 db::KeyRecord OperatorService::revoke_key(const ApiKeyId& id) {

@@ -1,5 +1,7 @@
 #include "db/connection_failure.h"
 
+#include "api/storage_failure.h"
+
 #include <gtest/gtest.h>
 #include <pqxx/except>
 

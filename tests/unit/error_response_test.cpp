@@ -1,3 +1,4 @@
+#include "api/storage_failure.h"
 #include "core/error.h"
 #include "http/router.h"
 
@@ -20,7 +21,7 @@ std::optional<std::string> header(const Response& response, const std::string& n
 Response respond_to(std::exception_ptr error) {
   Request request;
   request.request_id = "req_test";
-  return error_response(std::move(error), request);
+  return error_response(std::move(error), request, translate_storage_failure);
 }
 
 TEST(ErrorResponseTest, ALostDatabaseConnectionIs503WithRetryAfter) {

@@ -1,6 +1,7 @@
 #include "domain/url_policy.h"
 
 #include "core/error.h"
+#include "services/endpoint_url.h"
 
 #include <gtest/gtest.h>
 
@@ -247,6 +248,24 @@ TEST(UrlPolicyTest, NormalizesTheResult) {
   url = validate_endpoint_url("http://0x7f.1:8080/x", permissive);
   EXPECT_EQ(url.host, "127.0.0.1");
   EXPECT_EQ(url.normalized, "http://127.0.0.1:8080/x");
+}
+
+// The sender reads the verdict as a value; the reason is typed, the message
+// is the one the API sends.
+TEST(UrlPolicyTest, ARefusalSaysWhichRuleAndAbout) {
+  auto verdict = check_endpoint_url("https://10.0.0.1/hook", strict);
+  ASSERT_TRUE(std::holds_alternative<UrlRefusal>(verdict));
+  const auto& refused = std::get<UrlRefusal>(verdict);
+  EXPECT_EQ(refused.problem, UrlProblem::private_address);
+  EXPECT_EQ(refused.address_class, AddressClass::private_network);
+  EXPECT_EQ(refused.host, "10.0.0.1");
+  EXPECT_EQ(describe(refused), refusal("https://10.0.0.1/hook"));
+  EXPECT_EQ(describe(refused), "url points to a private address (10.0.0.1); private targets are not allowed");
+
+  auto scheme = check_endpoint_url("ftp://example.com/", permissive);
+  ASSERT_TRUE(std::holds_alternative<UrlRefusal>(scheme));
+  EXPECT_EQ(std::get<UrlRefusal>(scheme).problem, UrlProblem::not_http_or_https);
+  EXPECT_TRUE(std::holds_alternative<EndpointUrl>(check_endpoint_url("https://example.com/", strict)));
 }
 
 }  // namespace
