@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -46,21 +47,22 @@ http::Response auth_throttled_response(std::chrono::seconds retry_after, const h
   return response;
 }
 
-Gate::Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency,
-           AuthFailureThrottle& auth_failures, std::string client_ip_header)
-    : authenticator_(authenticator),
+Gate::Gate(PrincipalSource& principals, RateLimiter& rate_limiter, Idempotency& idempotency,
+           AuthFailureThrottle& auth_failures, std::string client_ip_header, GateObserver observer)
+    : principals_(principals),
       rate_limiter_(rate_limiter),
       idempotency_(idempotency),
       auth_failures_(auth_failures),
-      client_ip_header_(std::move(client_ip_header)) {}
+      client_ip_header_(std::move(client_ip_header)),
+      observer_(std::move(observer)) {}
 
 std::shared_ptr<const Principal> Gate::authenticate(const http::Request& request) const {
   auto authorization = request.header("Authorization");
   auto count = request.header_count("Authorization");
   auto client = client_address(request, client_ip_header_);
-  if (auth_failures_.blocked(client)) return authenticator_.authenticate_cached(authorization, count);
+  if (auth_failures_.blocked(client)) return principals_.authenticate_cached(authorization, count);
   try {
-    return authenticator_.authenticate(authorization, count);
+    return principals_.authenticate(authorization, count);
   } catch (const ApiError& error) {
     if (error.code() == Errc::invalid_api_key) auth_failures_.record_failure(client);
     throw;
@@ -75,36 +77,66 @@ http::Route Gate::protect(ApiRoute route) const {
                      [this, route = std::move(route)](http::Request& request) { return pass(route, request); }};
 }
 
-http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
-  // Errors before a key is known carry no rate-limit headers; the router maps them.
-  request.gated = true;
-  auto principal = authenticate(request);
-  if (!principal) {
+GateOutcome Gate::admit(const ApiRoute& route, const http::Request& request) const {
+  GateOutcome outcome;
+  outcome.required_scope = required_scope(request.method, route.scopes);
+  try {
+    outcome.principal = authenticate(request);
+  } catch (const ApiError& error) {
+    outcome.refusal =
+        error.code() == Errc::authentication_required ? GateRefusal::missing_key : GateRefusal::invalid_key;
+    outcome.failure = std::current_exception();
+    return outcome;
+  } catch (...) {
+    outcome.refusal = GateRefusal::key_unchecked;
+    outcome.failure = std::current_exception();
+    return outcome;
+  }
+  if (!outcome.principal) {
     auth_failures_.record_throttled();
-    auto wait = auth_failures_.blocked(client_address(request, client_ip_header_));
-    return auth_throttled_response(wait.value_or(std::chrono::seconds(1)), request);
+    outcome.refusal = GateRefusal::throttled;
+    outcome.retry_after =
+        auth_failures_.blocked(client_address(request, client_ip_header_)).value_or(std::chrono::seconds(1));
+    return outcome;
   }
-  request.account = principal->account.str();
-  request.key_id = principal->key_id.str();
-  auto decision = rate_limiter_.take(principal->key_id.str());
+  outcome.rate_limit = rate_limiter_.take(outcome.principal->key_id.str());
   // Built only when the route declares a scope, so "any valid key" allocates nothing.
-  std::vector<std::string> required;
-  if (auto scope = required_scope(request.method, route.scopes); !scope.empty()) {
-    request.required_scope = scope;
-    required.emplace_back(scope);
+  if (!outcome.required_scope.empty()) {
+    outcome.missing_scopes = missing_scopes(outcome.principal->scopes, {std::string(outcome.required_scope)});
   }
-  auto missing = missing_scopes(principal->scopes, required);
+  if (!outcome.rate_limit->allowed) {
+    outcome.refusal = GateRefusal::rate_limited;
+  } else if (!outcome.missing_scopes.empty()) {
+    outcome.refusal = GateRefusal::scope_required;
+  }
+  return outcome;
+}
+
+http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
+  auto outcome = admit(route, request);
+  if (outcome.principal) {
+    request.log_fields.reserve(request.log_fields.size() + 2);
+    request.log_fields.emplace_back("account", outcome.principal->account.str());
+    request.log_fields.emplace_back("key_id", outcome.principal->key_id.str());
+  }
+  if (observer_) observer_(outcome);
+  // Errors before a key is known carry no rate-limit headers; the router maps them.
+  if (outcome.failure) std::rethrow_exception(outcome.failure);
+  if (outcome.refusal == GateRefusal::throttled) return auth_throttled_response(outcome.retry_after, request);
+
+  const auto& decision = *outcome.rate_limit;
   http::Response response;
-  if (!decision.allowed) {
+  if (outcome.refusal == GateRefusal::rate_limited) {
     response = refusal(ApiError(Errc::rate_limited, "Too many requests with this API key; retry after " +
                                                         std::to_string(decision.retry_after.count()) + " s."),
                        request);
-  } else if (!missing.empty()) {
-    response = refusal(scope_required(missing), request);
+  } else if (outcome.refusal == GateRefusal::scope_required) {
+    response = refusal(scope_required(outcome.missing_scopes), request);
   } else {
     try {
       // Only requests that passed the gate may claim an idempotency key.
-      response = idempotency_.run(principal->account, request, [&] { return route.handler(request, *principal); });
+      response = idempotency_.run(outcome.principal->account, request,
+                                  [&] { return route.handler(request, *outcome.principal); });
     } catch (...) {
       response = http::error_response(std::current_exception(), request, translate_storage_failure);
     }

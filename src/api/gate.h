@@ -4,9 +4,10 @@
 // The scope check happens before the handler runs, so a key lacking the
 // scope learns nothing about whether an object exists.
 
+#include "api/gate_outcome.h"
 #include "api/idempotency.h"
-#include "auth/authenticator.h"
 #include "auth/failure_throttle.h"
+#include "auth/principal_source.h"
 #include "core/rate_limiter.h"
 #include "domain/principal.h"
 #include "domain/scopes.h"
@@ -35,11 +36,18 @@ std::string_view client_address(const http::Request& request, std::string_view t
 // 429 for a client address whose failed authentications are throttled.
 http::Response auth_throttled_response(std::chrono::seconds retry_after, const http::Request& request);
 
+// Told of every decision before the request is answered (telemetry counts them).
+using GateObserver = std::function<void(const GateOutcome&)>;
+
 class Gate {
  public:
-  Gate(Authenticator& authenticator, RateLimiter& rate_limiter, Idempotency& idempotency,
-       AuthFailureThrottle& auth_failures, std::string client_ip_header);
+  Gate(PrincipalSource& principals, RateLimiter& rate_limiter, Idempotency& idempotency,
+       AuthFailureThrottle& auth_failures, std::string client_ip_header, GateObserver observer = {});
   http::Route protect(ApiRoute route) const;
+
+  // Authenticates the caller, charges its key's rate limit and checks the
+  // route's scope for the request's method: the whole decision, no handler.
+  GateOutcome admit(const ApiRoute& route, const http::Request& request) const;
 
  private:
   http::Response pass(const ApiRoute& route, http::Request& request) const;
@@ -47,11 +55,12 @@ class Gate {
   // key is not one already known good. Throws a refusal (401).
   std::shared_ptr<const Principal> authenticate(const http::Request& request) const;
 
-  Authenticator& authenticator_;
+  PrincipalSource& principals_;
   RateLimiter& rate_limiter_;
   Idempotency& idempotency_;
   AuthFailureThrottle& auth_failures_;
   const std::string client_ip_header_;
+  const GateObserver observer_;
 };
 
 }  // namespace hookgate

@@ -22,20 +22,6 @@ namespace {
 constexpr std::string_view kHeader = "Idempotency-Key";
 constexpr std::size_t kMaxKeyLength = 255;
 
-// nullopt when the request carries no key; throws when it carries a bad one.
-std::optional<std::string> idempotency_key(const http::Request& request) {
-  auto value = request.header(kHeader);
-  if (!value) return std::nullopt;
-  if (request.header_count(kHeader) > 1) {
-    throw invalid_parameter(kHeader, "Send the Idempotency-Key header at most once.");
-  }
-  bool printable = std::all_of(value->begin(), value->end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-  if (value->empty() || value->size() > kMaxKeyLength || !printable) {
-    throw invalid_parameter(kHeader, "Idempotency-Key must be 1 to 255 printable ASCII characters.");
-  }
-  return std::string(*value);
-}
-
 // Cleanup after a failed request must not hide the failure itself; at worst
 // the claim stays in_progress until it goes stale and is taken over.
 void release_quietly(db::ConnectionPool& pool, const AccountId& account, const std::string& key,
@@ -49,6 +35,43 @@ void release_quietly(db::ConnectionPool& pool, const AccountId& account, const s
 }
 
 }  // namespace
+
+std::optional<std::string> idempotency_key(const http::Request& request) {
+  auto value = request.header(kHeader);
+  if (!value) return std::nullopt;
+  if (request.header_count(kHeader) > 1) {
+    throw invalid_parameter(kHeader, "Send the Idempotency-Key header at most once.");
+  }
+  bool printable = std::all_of(value->begin(), value->end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+  if (value->empty() || value->size() > kMaxKeyLength || !printable) {
+    throw invalid_parameter(kHeader, "Idempotency-Key must be 1 to 255 printable ASCII characters.");
+  }
+  return std::string(*value);
+}
+
+std::optional<http::Response> answer_from_claim(db::Claim claim,
+                                                const std::function<std::string(const std::string&)>& open) {
+  switch (claim.outcome) {
+    case db::ClaimOutcome::claimed: return std::nullopt;
+    case db::ClaimOutcome::replay: {
+      http::Response replayed;
+      replayed.status = claim.status;
+      replayed.body = claim.body_sealed ? open(claim.body) : std::move(claim.body);
+      replayed.set_header("Idempotent-Replayed", "true");
+      return replayed;
+    }
+    case db::ClaimOutcome::mismatch:
+      throw ApiError(Errc::idempotency_key_reused,
+                     "This Idempotency-Key was already used with a different request; use a new key for a new "
+                     "request.");
+    case db::ClaimOutcome::in_progress:
+      throw ApiError(Errc::idempotency_request_in_progress,
+                     "A request with this Idempotency-Key is still being processed; retry it shortly.");
+    case db::ClaimOutcome::contended:
+      throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
+  }
+  throw std::logic_error("unknown idempotency claim outcome");
+}
 
 std::string request_fingerprint(const http::Request& request) {
   // Through the strict, depth-limited parser: a body nested a million levels
@@ -86,25 +109,9 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
     auto conn = pool_.acquire();
     return db::claim_idempotency_key(*conn, account, *key, request_fingerprint(request), owner);
   }();
-  switch (claim.outcome) {
-    case db::ClaimOutcome::claimed: break;
-    case db::ClaimOutcome::replay: {
-      http::Response replayed;
-      replayed.status = claim.status;
-      replayed.body = claim.body_sealed ? open_stored(claim.body, account, *key) : std::move(claim.body);
-      replayed.set_header("Idempotent-Replayed", "true");
-      return replayed;
-    }
-    case db::ClaimOutcome::mismatch:
-      throw ApiError(Errc::idempotency_key_reused,
-                     "This Idempotency-Key was already used with a different request; use a new key for a new "
-                     "request.");
-    case db::ClaimOutcome::in_progress:
-      throw ApiError(Errc::idempotency_request_in_progress,
-                     "A request with this Idempotency-Key is still being processed; retry it shortly.");
-    case db::ClaimOutcome::contended:
-      throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
-  }
+  auto answer = answer_from_claim(std::move(claim),
+                                  [&](const std::string& sealed) { return open_stored(sealed, account, *key); });
+  if (answer) return std::move(*answer);
 
   http::Response response;
   try {

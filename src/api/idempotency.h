@@ -5,11 +5,13 @@
 
 #include "core/random.h"
 #include "core/secret_sealing.h"
+#include "db/idempotency_repository.h"
 #include "db/pool.h"
 #include "domain/ids.h"
 #include "http/message.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace hookgate {
@@ -44,6 +46,17 @@ class Idempotency {
   const SecretKeyRing& secrets_;
   RandomSource& random_;
 };
+
+// The request's Idempotency-Key: nullopt when it carries none; throws 400
+// invalid_parameter when it carries a bad one (or more than one).
+std::optional<std::string> idempotency_key(const http::Request& request);
+
+// What a claim on a key answers without running the handler: nullopt when
+// this request now owns the key; the stored response (its body opened with
+// `open` when sealed) for a replay; throws idempotency_key_reused or
+// idempotency_request_in_progress otherwise.
+std::optional<http::Response> answer_from_claim(db::Claim claim,
+                                                const std::function<std::string(const std::string&)>& open);
 
 // sha256 hex of method, path and body; a JSON body is re-serialized first so
 // key order and whitespace do not change it.

@@ -9,13 +9,18 @@ namespace hookgate {
 
 namespace {
 
-// The gate's verdict, read back from what it answered.
-std::string_view auth_outcome(const http::Request& request, const http::Response& response) {
-  if (response.status == 401) return "unauthenticated";
-  if (request.key_id.empty()) return "unauthenticated";  // refused before a key was known
-  if (response.status == 403 && response.body.find("\"SCOPE_REQUIRED\"") != std::string::npos) return "forbidden";
-  if (response.status == 429) return "rate_limited";
-  return "allowed";
+// The metric's outcome label for a gate decision.
+std::string_view auth_outcome(const GateOutcome& outcome) {
+  if (outcome.admitted()) return "allowed";
+  switch (*outcome.refusal) {
+    case GateRefusal::rate_limited: return "rate_limited";
+    case GateRefusal::scope_required: return "forbidden";
+    case GateRefusal::missing_key:
+    case GateRefusal::invalid_key:
+    case GateRefusal::key_unchecked:
+    case GateRefusal::throttled: break;
+  }
+  return "unauthenticated";
 }
 
 constexpr db::Statement kQueue{
@@ -54,10 +59,6 @@ void Telemetry::request_finished(const http::Request& request, const http::Respo
   const std::string route = request.route.empty() ? "unmatched" : request.route;
   requests_.inc({route, request.method, std::to_string(response.status)});
   request_seconds_.observe({route}, seconds);
-  if (request.gated) {
-    auto outcome = auth_outcome(request, response);
-    auth_.inc({std::string(outcome), outcome == "forbidden" ? std::string(request.required_scope) : ""});
-  }
   if (log::enabled(log::Level::info)) {
     nlohmann::json fields = {{"request_id", request.request_id},
                              {"method", request.method},
@@ -65,10 +66,14 @@ void Telemetry::request_finished(const http::Request& request, const http::Respo
                              {"path", request.path},
                              {"status", response.status},
                              {"duration_ms", seconds * 1000.0}};
-    if (!request.account.empty()) fields["account"] = request.account;
-    if (!request.key_id.empty()) fields["key_id"] = request.key_id;
+    for (const auto& [name, value] : request.log_fields) fields[name] = value;
     log::info("request", fields);
   }
+}
+
+void Telemetry::gate_decided(const GateOutcome& outcome) {
+  bool forbidden = outcome.refusal == GateRefusal::scope_required;
+  auth_.inc({std::string(auth_outcome(outcome)), forbidden ? std::string(outcome.required_scope) : ""});
 }
 
 void Telemetry::attempts_recorded(const std::vector<db::AttemptResult>& results) {

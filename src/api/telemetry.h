@@ -4,6 +4,7 @@
 // latency, authentication outcomes by scope, delivery attempts, the delivery
 // queue, connection pools and the key cache).
 
+#include "api/gate_outcome.h"
 #include "auth/failure_throttle.h"
 #include "auth/key_cache.h"
 #include "core/metrics.h"
@@ -23,10 +24,12 @@ class Telemetry {
 
   metrics::Registry& registry() { return registry_; }
 
-  // Counts and logs one finished request: its route, status, duration, and
-  // for /v1 routes the account, key id (never the key) and gate outcome.
+  // Counts and logs one finished request: its route, status, duration and
+  // the fields its handlers added (for /v1 routes the account and key id).
   void request_finished(const http::Request& request, const http::Response& response,
                         std::chrono::steady_clock::duration elapsed);
+  // Counts one of the gate's decisions on a /v1 request.
+  void gate_decided(const GateOutcome& outcome);
   // Counts and logs each recorded delivery attempt.
   void attempts_recorded(const std::vector<db::AttemptResult>& results);
 

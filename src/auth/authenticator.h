@@ -4,6 +4,7 @@
 // much of a key matches: lookups are by SHA-256 of the whole key.
 
 #include "auth/key_cache.h"
+#include "auth/principal_source.h"
 #include "core/clock.h"
 #include "db/key_repository.h"
 #include "db/pool.h"
@@ -42,7 +43,7 @@ class KeyUseRecorder {
   std::thread thread_;
 };
 
-class Authenticator {
+class Authenticator final : public PrincipalSource {
  public:
   Authenticator(db::ConnectionPool& pool, KeyCache& cache, const CatalogueStore& catalogue, KeyUseRecorder& uses);
 
@@ -50,11 +51,11 @@ class Authenticator {
   // how many times it was sent (more than once is refused). Never null: a
   // refusal throws. Shared, so a cache hit copies nothing.
   std::shared_ptr<const Principal> authenticate(std::optional<std::string_view> authorization,
-                                                std::size_t header_count);
+                                                std::size_t header_count) override;
   // The same from the cache alone: null when the key is not cached (or
   // invalid), without touching the database.
   std::shared_ptr<const Principal> authenticate_cached(std::optional<std::string_view> authorization,
-                                                       std::size_t header_count);
+                                                       std::size_t header_count) override;
 
  private:
   struct PresentedKey {

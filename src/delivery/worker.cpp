@@ -2,9 +2,9 @@
 
 #include "core/log.h"
 #include "delivery/attempt_outcome.h"
+#include "delivery/claim_schedule.h"
 #include "delivery/signing.h"
 
-#include <algorithm>
 
 namespace hookgate::delivery {
 
@@ -100,7 +100,7 @@ void DeliveryWorker::dispatch_loop() {
       if (in_flight_ >= options_.max_in_flight) continue;
     }
     wake_pending_ = false;
-    std::size_t capacity = std::min(options_.batch_size, options_.max_in_flight - in_flight_);
+    std::size_t capacity = claim_capacity(options_.batch_size, options_.max_in_flight, in_flight_);
     lock.unlock();
     std::size_t claimed = 0;
     std::optional<TimePoint> next_due;
@@ -124,16 +124,12 @@ void DeliveryWorker::dispatch_loop() {
       wake_pending_ = true;
       continue;
     }
-    if (claimed == capacity) {
+    auto next = next_claim(claimed, capacity, next_due, clock_.now(), options_.poll_interval);
+    if (next.now) {
       wake_pending_ = true;
-    } else if (next_due) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*next_due - clock_.now());
-      if (until <= std::chrono::milliseconds(0)) {
-        wake_pending_ = true;
-      } else if (!wake_pending_ && until < options_.poll_interval) {
-        wait_before_next_claim(lock, until);
-        wake_pending_ = true;
-      }
+    } else if (next.after && !wake_pending_) {
+      wait_before_next_claim(lock, *next.after);
+      wake_pending_ = true;
     }
   }
 }

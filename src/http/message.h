@@ -30,11 +30,10 @@ struct Request {
   std::map<std::string, std::string> path_params;  // filled by the router
 
   // Filled on the way through, for the request's log line and metrics.
-  std::string route;                 // the matched route's name
-  bool gated = false;                // passed through the API-key gate
-  std::string account;               // the key's account, once authenticated
-  std::string key_id;                // the key's id (never the key itself)
-  std::string_view required_scope;   // what the gate checked, if anything
+  std::string route;  // the matched route's name
+  // Extra fields for the log line from whoever handled the request (the
+  // gate adds the caller's account and key id, never the key itself).
+  std::vector<std::pair<std::string, std::string>> log_fields;
 
   // Case-insensitive; the first value when repeated.
   std::optional<std::string_view> header(std::string_view name) const;

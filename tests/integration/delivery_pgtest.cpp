@@ -14,6 +14,8 @@
 #include "services/event_service.h"
 #include "services/operator_service.h"
 #include "support/api_fixture.h"
+#include "support/fakes/fixed_random.h"
+#include "support/fakes/manual_clock.h"
 #include "support/test_database.h"
 
 #include <gmock/gmock.h>
@@ -31,29 +33,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::UnorderedElementsAre;
-
-class ManualClock final : public Clock {
- public:
-  TimePoint now() const override {
-    std::lock_guard lock(mutex_);
-    return now_;
-  }
-  void advance(std::chrono::milliseconds by) {
-    std::lock_guard lock(mutex_);
-    now_ += by;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  TimePoint now_ = std::chrono::system_clock::from_time_t(1'900'000'000);
-};
-
-// Jitter factor exactly 1, so scheduled times are exact.
-class MiddleRandom final : public RandomSource {
- public:
-  std::vector<unsigned char> bytes(std::size_t count) override { return std::vector<unsigned char>(count, 7); }
-  double unit() override { return 0.5; }
-};
 
 // Answers every request at once with what `script` returns for it.
 class ScriptedSender final : public delivery::HttpSender {
@@ -193,8 +172,8 @@ class DeliveryTest : public ::testing::Test {
   std::unique_ptr<db::ConnectionPool> pool_;
   CatalogueStore catalogue_{nullptr};
   OpenSslRandom ids_random_;  // key ids must differ
-  MiddleRandom random_;        // the worker's jitter
-  ManualClock clock_;
+  FixedRandom random_{0.5, 7};  // the worker's jitter, exactly 1
+  ManualClock clock_{std::chrono::system_clock::from_time_t(1'900'000'000)};
   ScriptedSender sender_;
   std::unique_ptr<OperatorService> operators_;
   std::unique_ptr<EventService> events_;

@@ -1,6 +1,7 @@
 // What each kind of attempt outcome does to its delivery.
 
 #include "delivery/attempt_outcome.h"
+#include "support/fakes/fixed_random.h"
 
 #include <gtest/gtest.h>
 
@@ -8,12 +9,6 @@ namespace hookgate::delivery {
 namespace {
 
 using namespace std::chrono_literals;
-
-class MiddleRandom final : public RandomSource {
- public:
-  std::vector<unsigned char> bytes(std::size_t count) override { return std::vector<unsigned char>(count, 0); }
-  double unit() override { return 0.5; }
-};
 
 const TimePoint kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 
@@ -34,7 +29,7 @@ SendResult response(int status, std::string body = "", std::optional<std::string
 }
 
 db::AttemptResult outcome_of(const SendResult& sent, int attempt_number = 1) {
-  MiddleRandom random;
+  testing::FixedRandom random;  // jitter factor exactly 1
   return attempt_result(claimed(attempt_number), sent, kNow, default_retry_policy(), random, 16);
 }
 

@@ -1,7 +1,7 @@
 #include "api/gate.h"
 #include "auth/failure_throttle.h"
 
-#include "manual_clock.h"
+#include "support/fakes/manual_clock.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "auth/key_cache.h"
 
-#include "manual_clock.h"
+#include "support/fakes/manual_clock.h"
 
 #include <gtest/gtest.h>
 

@@ -2,6 +2,7 @@
 // randomness: no test sleeps.
 
 #include "domain/retry_policy.h"
+#include "support/fakes/fixed_random.h"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FixedRandom final : public RandomSource {
- public:
-  explicit FixedRandom(double value) : value_(value) {}
-  std::vector<unsigned char> bytes(std::size_t count) override { return std::vector<unsigned char>(count, 0); }
-  double unit() override { return value_; }
-
- private:
-  double value_;
-};
+using testing::FixedRandom;
 
 const TimePoint kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 
