@@ -119,10 +119,15 @@ http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
     request.log_fields.emplace_back("account", outcome.principal->account.str());
     request.log_fields.emplace_back("key_id", outcome.principal->key_id.str());
   }
-  if (observer_) observer_(outcome);
   // Errors before a key is known carry no rate-limit headers; the router maps them.
-  if (outcome.failure) std::rethrow_exception(outcome.failure);
-  if (outcome.refusal == GateRefusal::throttled) return auth_throttled_response(outcome.retry_after, request);
+  if (outcome.failure) {
+    if (observer_) observer_(outcome);
+    std::rethrow_exception(outcome.failure);
+  }
+  if (outcome.refusal == GateRefusal::throttled) {
+    if (observer_) observer_(outcome);
+    return auth_throttled_response(outcome.retry_after, request);
+  }
 
   const auto& decision = *outcome.rate_limit;
   http::Response response;
@@ -137,10 +142,16 @@ http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
       // Only requests that passed the gate may claim an idempotency key.
       response = idempotency_.run(outcome.principal->account, request,
                                   [&] { return route.handler(request, *outcome.principal); });
+    } catch (const ApiError& error) {
+      // Rules 1-2 refuse in the service, with the same 403 the gate gives:
+      // counted as the gate's own refusal, so the metric shows every one.
+      if (error.code() == Errc::scope_required) outcome.refusal = GateRefusal::scope_required;
+      response = http::error_response(std::current_exception(), request, translate_storage_failure);
     } catch (...) {
       response = http::error_response(std::current_exception(), request, translate_storage_failure);
     }
   }
+  if (observer_) observer_(outcome);
   set_rate_limit_headers(response, decision);
   return response;
 }

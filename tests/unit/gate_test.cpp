@@ -129,6 +129,21 @@ TEST_F(GateTest, AKeyLackingTheMethodsScopeIs403NamingIt) {
   EXPECT_TRUE(handled_by_.empty());
 }
 
+TEST_F(GateTest, AScopeRefusalFromTheHandlerIsCountedAsTheGatesOwn) {
+  // Rules 1-2 refuse in the service, after the gate admitted the key.
+  ApiRoute refusing{"GET", "/v1/things", "things", {"things:read", "things:write"},
+                    [](http::Request&, const Principal&) -> http::Response {
+                      throw ApiError(Errc::scope_required, "needs more", {{"required_scopes", {"orders:read"}}});
+                    }};
+  auto req = request(kReader);
+  auto response = gate_.protect(refusing).handler(req);
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(error_code_of(response), "SCOPE_REQUIRED");
+  ASSERT_EQ(seen_.size(), 1u) << "one decision per request, heard after the handler";
+  EXPECT_EQ(seen_[0].refusal, GateRefusal::scope_required);
+  EXPECT_EQ(seen_[0].required_scope, "things:read");
+}
+
 TEST_F(GateTest, ASpentRateLimitIs429UntilTheBucketRefills) {
   EXPECT_EQ(pass(request(kReader)).status, 200);
   EXPECT_EQ(pass(request(kReader)).status, 200);
