@@ -8,7 +8,7 @@
 
 namespace hookgate {
 
-void add_health_routes(http::Router& router, db::ConnectionPool& pool, const std::vector<db::Migration>& migrations,
+void add_health_routes(http::Router& router, db::ConnectionPool& pool, const db::MigrationSet& migrations,
                        const CatalogueStore& catalogue) {
   router.add({"GET", "/healthz", "health.live", [](http::Request&) {
                 return http::json_response(200, {{"status", "ok"}});

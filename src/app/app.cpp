@@ -31,7 +31,7 @@ Config with_secrets_keys(Config config) {
 
 App::App(Config config)
     : config_(with_secrets_keys(std::move(config))),
-      migrations_(db::parse_migrations(db::embedded_migrations())),
+      migrations_(db::embedded_migration_set()),
       pool_(config_.database_url, config_.db_pool_size, config_.db_acquire_timeout),
       key_cache_(clock_, config_.key_cache_ttl),
       key_uses_(pool_, clock_, config_.key_use_flush_interval),
@@ -132,11 +132,12 @@ void App::on_listening(bool listening) {
   }
 }
 
-std::vector<int> run_migrations(const std::string& database_url) {
+db::MigrationResult run_migrations(const std::string& database_url) {
   pqxx::connection conn(database_url);
-  auto result = db::migrate(conn, db::parse_migrations(db::embedded_migrations()));
+  auto result = db::migrate(conn, db::embedded_migration_set());
   for (int version : result.applied) log::info("migration applied", {{"version", version}});
-  return result.applied;
+  for (const auto& name : result.repeatables_applied) log::info("repeatable migration applied", {{"file", name}});
+  return result;
 }
 
 }  // namespace hookgate

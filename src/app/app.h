@@ -74,7 +74,7 @@ class App {
   Telemetry telemetry_;
   SystemClock clock_;
   OpenSslRandom random_;
-  std::vector<db::Migration> migrations_;
+  db::MigrationSet migrations_;
   db::ConnectionPool pool_;
   CatalogueStore catalogue_{nullptr};
   KeyCache key_cache_;
@@ -95,7 +95,7 @@ class App {
   db::NotificationListener listener_;  // last: its callbacks use everything above
 };
 
-// Applies pending migrations; returns the versions applied.
-std::vector<int> run_migrations(const std::string& database_url);
+// Applies pending migrations and changed repeatables; returns what it applied.
+db::MigrationResult run_migrations(const std::string& database_url);
 
 }  // namespace hookgate

@@ -116,8 +116,9 @@ int serve(const std::vector<std::string>& args) {
 
 int migrate() {
   Config config = config_with_database();
-  auto applied = run_migrations(config.database_url);
-  std::cout << "applied " << applied.size() << " migration(s)\n";
+  auto result = run_migrations(config.database_url);
+  std::cout << "applied " << result.applied.size() << " migration(s) and " << result.repeatables_applied.size()
+            << " repeatable migration(s)\n";
   seal_after_migrating(config);
   return 0;
 }

@@ -35,6 +35,43 @@ std::map<int, std::string> applied_checksums(pqxx::transaction_base& tx) {
   return out;
 }
 
+// name -> checksum of the repeatables recorded; empty before V017 ran.
+std::map<std::string, std::string> applied_repeatable_checksums(pqxx::transaction_base& tx) {
+  std::map<std::string, std::string> out;
+  auto exists = tx.exec1("SELECT to_regclass('schema_repeatable_migrations') IS NOT NULL")[0].as<bool>();
+  if (!exists) return out;
+  for (const auto& row : tx.exec("SELECT name, checksum FROM schema_repeatable_migrations")) {
+    out.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  }
+  return out;
+}
+
+// Runs each repeatable whose file changed (or is new), each in a transaction
+// with its bookkeeping row. A recorded name this build has no file for is
+// left alone: it may be a function a newer build added.
+std::vector<std::string> apply_repeatables(pqxx::connection& conn, const std::vector<RepeatableMigration>& repeatables) {
+  std::vector<std::string> applied;
+  if (repeatables.empty()) return applied;
+  std::map<std::string, std::string> recorded;
+  {
+    pqxx::read_transaction tx(conn);
+    recorded = applied_repeatable_checksums(tx);
+  }
+  for (const auto& repeatable : repeatables) {
+    auto it = recorded.find(repeatable.name);
+    if (it != recorded.end() && it->second == repeatable.checksum) continue;
+    pqxx::work tx(conn, "migrate " + repeatable.name);
+    tx.exec(repeatable.sql);
+    tx.exec_params0(
+        "INSERT INTO schema_repeatable_migrations (name, checksum) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+        repeatable.name, repeatable.checksum);
+    tx.commit();
+    applied.push_back(repeatable.name);
+  }
+  return applied;
+}
+
 void verify_applied(const std::map<int, std::string>& applied, const std::vector<Migration>& migrations) {
   std::map<int, const Migration*> known;
   for (const auto& m : migrations) known.emplace(m.version, &m);
@@ -73,7 +110,23 @@ std::vector<Migration> parse_migrations(const std::vector<MigrationFile>& files)
   return out;
 }
 
-MigrationResult migrate(pqxx::connection& conn, const std::vector<Migration>& migrations) {
+std::vector<RepeatableMigration> parse_repeatable_migrations(const std::vector<MigrationFile>& files) {
+  static const std::regex pattern(R"(^(functions|triggers)/[a-z0-9_]+\.sql$)");
+  std::vector<RepeatableMigration> out;
+  std::set<std::string> seen;
+  for (const auto& file : files) {
+    if (!std::regex_match(file.name, pattern)) {
+      throw MigrationError("repeatable migration " + file.name +
+                           " does not match functions/<name>.sql or triggers/<name>.sql");
+    }
+    if (!seen.insert(file.name).second) throw MigrationError("two repeatable migrations named " + file.name);
+    out.push_back(RepeatableMigration{file.name, file.sql, crypto::sha256_hex(file.sql)});
+  }
+  return out;
+}
+
+MigrationResult migrate(pqxx::connection& conn, const std::vector<Migration>& migrations,
+                        const std::vector<RepeatableMigration>& repeatables) {
   MigrationResult result;
   {
     pqxx::nontransaction lock_tx(conn);
@@ -100,6 +153,7 @@ MigrationResult migrate(pqxx::connection& conn, const std::vector<Migration>& mi
       tx.commit();
       result.applied.push_back(migration.version);
     }
+    result.repeatables_applied = apply_repeatables(conn, repeatables);
   } catch (...) {
     pqxx::nontransaction unlock_tx(conn);
     unlock_tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")");
@@ -110,7 +164,20 @@ MigrationResult migrate(pqxx::connection& conn, const std::vector<Migration>& mi
   return result;
 }
 
-bool migrations_current(pqxx::connection& conn, const std::vector<Migration>& migrations) {
+MigrationSet embedded_migration_set() {
+  return {parse_migrations(embedded_migrations()), parse_repeatable_migrations(embedded_repeatable_migrations())};
+}
+
+MigrationResult migrate(pqxx::connection& conn, const MigrationSet& set) {
+  return migrate(conn, set.versioned, set.repeatables);
+}
+
+bool migrations_current(pqxx::connection& conn, const MigrationSet& set) {
+  return migrations_current(conn, set.versioned, set.repeatables);
+}
+
+bool migrations_current(pqxx::connection& conn, const std::vector<Migration>& migrations,
+                        const std::vector<RepeatableMigration>& repeatables) {
   pqxx::read_transaction tx(conn);
   auto applied = applied_checksums(tx);
   if (applied.size() != migrations.size()) return false;
@@ -118,7 +185,12 @@ bool migrations_current(pqxx::connection& conn, const std::vector<Migration>& mi
     auto it = applied.find(m.version);
     if (it == applied.end() || it->second != m.checksum) return false;
   }
-  return true;
+  if (repeatables.empty()) return true;
+  auto recorded = applied_repeatable_checksums(tx);
+  return std::all_of(repeatables.begin(), repeatables.end(), [&recorded](const RepeatableMigration& r) {
+    auto it = recorded.find(r.name);
+    return it != recorded.end() && it->second == r.checksum;
+  });
 }
 
 }  // namespace hookgate::db

@@ -7,7 +7,12 @@ namespace hookgate {
 SubscriptionStatus subscription_status(const std::string& pattern, const AuthorizingKey& key,
                                        const Catalogue& catalogue) {
   if (key.revoked) return {false, "key_revoked", {}};
-  auto needed = scopes_for_patterns(catalogue, {pattern}, "enabled_events");
+  // Not scopes_for_patterns(): a stored pattern whose types all left the
+  // catalogue needs nothing (and receives nothing); it is no request error.
+  std::vector<std::string> needed;
+  for (const auto& type : catalogue.event_types()) {
+    if (pattern_matches(pattern, type.name)) needed.push_back(type.scope);
+  }
   auto missing = missing_scopes(effective_scopes(key.kind, key.assigned, catalogue), needed);
   if (!missing.empty()) return {false, "scope_missing", missing};
   return {true, std::nullopt, {}};

@@ -27,7 +27,9 @@ struct SubscriptionStatus {
 };
 
 // Rule 3: authorized while its key is not revoked and still effectively holds
-// every scope the pattern needs by today's catalogue.
+// every scope the pattern needs by today's catalogue (none when no type
+// matches it any more). hookgate_subscription_authorized() is the same rule
+// in SQL; tests/integration/rule3_parity_pgtest.cpp keeps them equal.
 SubscriptionStatus subscription_status(const std::string& pattern, const AuthorizingKey& key,
                                        const Catalogue& catalogue);
 

@@ -8,6 +8,7 @@
 #include "db/sealed_columns.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
+#include "support/test_database.h"
 #include "support/test_server.h"
 
 #include <gmock/gmock.h>
@@ -452,6 +453,28 @@ TEST_F(EndpointsTest, DroppingTheScopeFromTheAuthorizingKeyMarksScopeMissing) {
   EXPECT_EQ((*subscription(body, "order.*"))["missing_scopes"], json::array());
   EXPECT_TRUE((*subscription(body, "product.created"))["authorized"].get<bool>());
   EXPECT_EQ((*subscription(body, "product.created"))["authorized_by"], store.id);
+}
+
+// A type may leave the catalogue (it is data); a subscription to it needs no
+// scope any more and stays authorized, as the SQL fan-out judges it
+// (rule3_parity_pgtest). The endpoint must still be shown.
+TEST_F(EndpointsTest, SubscriptionToATypeThatLeftTheCatalogueStaysAuthorized) {
+  auto key = api().create_account_and_key("sk", {}, "store");
+  std::string id = create_ok(key.secret, {"webhook_endpoint.disabled", "order.accepted"})["id"];
+
+  run_sql(server_->config().database_url, "DELETE FROM event_types WHERE name = 'webhook_endpoint.disabled'");
+  ASSERT_TRUE(eventually([&] {
+    auto types = get(port(), kEventTypesPath, key.secret);
+    return types.status == 200 && types.body.find("webhook_endpoint.disabled") == std::string::npos;
+  })) << "the catalogue was not reloaded";
+
+  auto fetched = get(port(), kEndpointsPath + "/" + id, key.secret);
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
+  const auto* gone = subscription(fetched.json(), "webhook_endpoint.disabled");
+  ASSERT_NE(gone, nullptr) << fetched.body;
+  EXPECT_TRUE((*gone)["authorized"].get<bool>()) << fetched.body;
+  EXPECT_EQ((*gone)["missing_scopes"], json::array());
+  EXPECT_TRUE((*subscription(fetched.json(), "order.accepted"))["authorized"].get<bool>());
 }
 
 // ---------------------------------------------------------------------------

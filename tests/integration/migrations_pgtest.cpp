@@ -11,9 +11,12 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -75,7 +78,8 @@ std::vector<db::MigrationFile> with_extra(const std::string& sql) {
 }
 
 // The MigrationError message; any other outcome fails the test.
-std::string refusal(pqxx::connection& conn, const std::vector<db::Migration>& migrations) {
+template <class Migrations>
+std::string refusal(pqxx::connection& conn, const Migrations& migrations) {
   try {
     db::migrate(conn, migrations);
   } catch (const db::MigrationError& error) {
@@ -322,6 +326,212 @@ TEST(Migrations, OpenAttemptsMoveToTheirQueueRows) {
   EXPECT_EQ(attempts[0][1].as<std::string>(), "failed");
   EXPECT_EQ(attempts[1][0].as<std::string>(), "wha_orphan");
   EXPECT_EQ(attempts[1][1].as<std::string>(), "interrupted");
+}
+
+// --- repeatable migrations (migrations/functions/, migrations/triggers/) ---
+
+db::MigrationSet embedded_set() { return db::embedded_migration_set(); }
+
+using RepeatableRow = std::tuple<std::string, std::string, std::string>;  // name, checksum, applied_at
+
+std::vector<RepeatableRow> recorded_repeatables(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  std::vector<RepeatableRow> out;
+  for (const auto& row :
+       tx.exec("SELECT name, checksum, applied_at::text FROM schema_repeatable_migrations ORDER BY name")) {
+    out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>());
+  }
+  return out;
+}
+
+std::string function_source(pqxx::connection& conn, const std::string& name) {
+  pqxx::read_transaction tx(conn);
+  return tx.exec_params1("SELECT prosrc FROM pg_proc WHERE proname = $1", name)[0].as<std::string>();
+}
+
+// This build's set with notify_catalogue_change's body changed.
+constexpr const char* kChangedFile = "functions/notify_catalogue_change.sql";
+db::MigrationSet with_changed_function() {
+  auto files = db::embedded_repeatable_migrations();
+  bool found = false;
+  for (auto& file : files) {
+    if (file.name != kChangedFile) continue;
+    auto at = file.sql.find("TG_TABLE_NAME");
+    EXPECT_NE(at, std::string::npos);
+    file.sql.replace(at, 0, "'changed:' || ");
+    found = true;
+  }
+  EXPECT_TRUE(found) << kChangedFile;
+  return {embedded(), db::parse_repeatable_migrations(files)};
+}
+
+TEST(RepeatableMigrations, EmptyDatabaseGetsEveryFileOnceInOrder) {
+  auto set = embedded_set();
+  ASSERT_FALSE(set.repeatables.empty());
+  pqxx::connection conn(empty_database());
+
+  auto result = db::migrate(conn, set);
+
+  std::vector<std::string> names;
+  for (const auto& file : db::embedded_repeatable_migrations()) names.push_back(file.name);
+  EXPECT_EQ(result.repeatables_applied, names);
+  auto rows = recorded_repeatables(conn);
+  ASSERT_EQ(rows.size(), names.size());
+  for (const auto& [name, checksum, applied_at] : rows) {
+    auto file = std::find_if(set.repeatables.begin(), set.repeatables.end(), [&](const auto& r) { return r.name == name; });
+    ASSERT_NE(file, set.repeatables.end()) << name;
+    EXPECT_EQ(checksum, crypto::sha256_hex(file->sql)) << name;
+  }
+  EXPECT_TRUE(db::migrations_current(conn, set));
+  EXPECT_TRUE(db::migrate(conn, set).repeatables_applied.empty());
+}
+
+TEST(RepeatableMigrations, OnlyTheChangedFileIsAppliedAgain) {
+  pqxx::connection conn(fresh_database());
+  auto before = recorded_repeatables(conn);
+  auto changed = with_changed_function();
+  EXPECT_FALSE(db::migrations_current(conn, changed)) << "/readyz must see the changed file as not applied";
+
+  auto result = db::migrate(conn, changed);
+
+  EXPECT_TRUE(result.applied.empty());
+  EXPECT_THAT(result.repeatables_applied, ElementsAre(kChangedFile));
+  EXPECT_THAT(function_source(conn, "notify_catalogue_change"), HasSubstr("'changed:' || TG_TABLE_NAME"));
+  auto after = recorded_repeatables(conn);
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    const auto& [name, checksum, applied_at] = after[i];
+    if (name == kChangedFile) {
+      EXPECT_NE(checksum, std::get<1>(before[i]));
+      EXPECT_NE(applied_at, std::get<2>(before[i])) << "applied_at records the re-run";
+    } else {
+      EXPECT_EQ(after[i], before[i]) << name << " did not change and must not be re-run";
+    }
+  }
+  EXPECT_TRUE(db::migrations_current(conn, changed));
+  EXPECT_FALSE(db::migrations_current(conn, embedded_set()));
+  EXPECT_TRUE(db::migrate(conn, changed).repeatables_applied.empty());
+}
+
+// Rolling deploys: a build that does not know a versioned migration the
+// database has is older, and refuses before it could put back its own
+// (older) function bodies.
+TEST(RepeatableMigrations, OlderBuildNeverOverwritesFunctions) {
+  pqxx::connection conn(fresh_database());
+  int newer = next_version();
+  exec(conn, "INSERT INTO schema_migrations (version, name, checksum) VALUES (" + std::to_string(newer) + ", 'V" +
+                 std::to_string(newer) + "__from_a_newer_build.sql', 'abc')");
+  auto before = recorded_repeatables(conn);
+  auto source = function_source(conn, "notify_catalogue_change");
+
+  EXPECT_THAT(refusal(conn, with_changed_function()), HasSubstr(std::to_string(newer)));
+  EXPECT_EQ(function_source(conn, "notify_catalogue_change"), source);
+  EXPECT_EQ(recorded_repeatables(conn), before);
+}
+
+TEST(RepeatableMigrations, FailingFileRollsBackWithItsBookkeeping) {
+  pqxx::connection conn(fresh_database());
+  auto before = recorded_repeatables(conn);
+  auto files = db::embedded_repeatable_migrations();
+  files.push_back({"functions/broken.sql", "CREATE OR REPLACE FUNCTION broken() RETURNS int LANGUAGE sql AS $$ SELECT $$;"});
+  EXPECT_THROW(db::migrate(conn, embedded(), db::parse_repeatable_migrations(files)), pqxx::sql_error);
+  EXPECT_EQ(recorded_repeatables(conn), before);
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_proc WHERE proname = 'broken'")[0].as<int>(), 0);
+}
+
+TEST(RepeatableMigrations, BadFileNamesAreRefused) {
+  EXPECT_THROW(db::parse_repeatable_migrations({{"hookgate_random_id.sql", ""}}), db::MigrationError);
+  EXPECT_THROW(db::parse_repeatable_migrations({{"functions/a.sql", ""}, {"functions/a.sql", ""}}),
+               db::MigrationError);
+}
+
+std::set<std::string> file_names_of(const std::string& folder) {
+  std::set<std::string> out;
+  for (const auto& file : db::embedded_repeatable_migrations()) {
+    if (file.name.rfind(folder + "/", 0) == 0) out.insert(file.name.substr(folder.size() + 1));
+  }
+  return out;
+}
+
+// Every SQL function and trigger hookgate defines lives in one file named
+// after it: one defined in a versioned migration only fails here.
+TEST(RepeatableMigrations, EachFunctionAndTriggerHasExactlyOneFileNamedAfterIt) {
+  pqxx::connection conn(fresh_database());
+  pqxx::read_transaction tx(conn);
+  std::multiset<std::string> functions;
+  for (const auto& row : tx.exec(
+           "SELECT p.proname || '.sql' FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
+           "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+           "AND d.objid = p.oid AND d.deptype = 'e')")) {
+    functions.insert(row[0].as<std::string>());
+  }
+  std::multiset<std::string> triggers;
+  for (const auto& row : tx.exec("SELECT tgname || '.sql' FROM pg_trigger WHERE NOT tgisinternal")) {
+    triggers.insert(row[0].as<std::string>());
+  }
+  ASSERT_FALSE(functions.empty());
+  ASSERT_FALSE(triggers.empty());
+  auto function_files = file_names_of("functions");
+  auto trigger_files = file_names_of("triggers");
+  EXPECT_THAT(functions, ElementsAreArray(function_files)) << "an overload or a function without a file";
+  EXPECT_THAT(triggers, ElementsAreArray(trigger_files)) << "two triggers of one name or one without a file";
+
+  // A file defines exactly the object it is named after.
+  static const std::regex definition(R"(CREATE\s+OR\s+REPLACE\s+(FUNCTION|TRIGGER)\s+([a-z0-9_]+))",
+                                     std::regex::icase);
+  for (const auto& file : db::embedded_repeatable_migrations()) {
+    std::vector<std::string> defined;
+    for (auto it = std::sregex_iterator(file.sql.begin(), file.sql.end(), definition); it != std::sregex_iterator();
+         ++it) {
+      std::string kind = (*it)[1].str();
+      std::transform(kind.begin(), kind.end(), kind.begin(), ::tolower);
+      defined.push_back((kind == "function" ? "functions/" : "triggers/") + (*it)[2].str() + ".sql");
+    }
+    EXPECT_THAT(defined, ElementsAre(file.name));
+  }
+}
+
+// Every function and trigger definition, as PostgreSQL prints it.
+std::map<std::string, std::string> definitions(const std::string& url) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  std::map<std::string, std::string> out;
+  for (const auto& row : tx.exec("SELECT proname, pg_get_functiondef(oid) FROM pg_proc "
+                                 "WHERE pronamespace = 'public'::regnamespace")) {
+    out.emplace("function " + row[0].as<std::string>(), row[1].as<std::string>());
+  }
+  for (const auto& row : tx.exec("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")) {
+    out.emplace("trigger " + row[0].as<std::string>(), row[1].as<std::string>());
+  }
+  return out;
+}
+
+// What the database runs after migrating is what the files say: compared
+// with a scratch database where the schema came from the versioned
+// migrations alone and then each file was run by hand.
+TEST(RepeatableMigrations, FunctionBodiesAfterMigratingAreTheFiles) {
+  std::string scratch = empty_database();
+  {
+    pqxx::connection conn(scratch);
+    db::migrate(conn, embedded());
+    for (const auto& file : db::embedded_repeatable_migrations()) exec(conn, file.sql);
+  }
+  auto expected = definitions(scratch);
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(definitions(fresh_database()), expected);
+}
+
+TEST(MigrationsCli, MigrateReportsRepeatableMigrations) {
+  Process migrate = hookgate_migrate(empty_database());
+  ASSERT_TRUE(finish(migrate).exited(0)) << migrate.describe();
+  EXPECT_THAT(migrate.stdout_text(),
+              HasSubstr("applied " + std::to_string(embedded().size()) + " migration(s) and " +
+                        std::to_string(db::embedded_repeatable_migrations().size()) + " repeatable migration(s)"));
+
+  Process again = hookgate_migrate(fresh_database());
+  ASSERT_TRUE(finish(again).exited(0)) << again.describe();
+  EXPECT_THAT(again.stdout_text(), HasSubstr("applied 0 migration(s) and 0 repeatable migration(s)"));
 }
 
 }  // namespace

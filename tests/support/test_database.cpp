@@ -38,7 +38,7 @@ void ensure_template() {
     tx.exec(std::string("CREATE DATABASE ") + kTemplate);
     {
       pqxx::connection conn(database_url(kTemplate));
-      db::migrate(conn, db::parse_migrations(db::embedded_migrations()));
+      db::migrate(conn, db::embedded_migration_set());
     }
     tx.exec(std::string("ALTER DATABASE ") + kTemplate + " WITH IS_TEMPLATE true");
   }

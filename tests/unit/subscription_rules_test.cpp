@@ -37,6 +37,16 @@ TEST(SubscriptionStatusTest, LostScopeIsNamed) {
   EXPECT_EQ(status.missing_scopes, std::vector<std::string>{"store.orders:read"});
 }
 
+// As in SQL: the stored subscription of a type that left the catalogue is
+// shown, not refused as an unknown event type.
+TEST(SubscriptionStatusTest, PatternWhoseTypesLeftTheCatalogueNeedsNothing) {
+  AuthorizingKey key{"key_a", KeyKind::publishable, false, {}};
+  auto status = subscription_status("gone.*", key, catalogue());
+  EXPECT_TRUE(status.authorized);
+  EXPECT_FALSE(status.reason);
+  EXPECT_TRUE(status.missing_scopes.empty());
+}
+
 TEST(ScopesNeededForChangeTest, OnlyAddedPatternsNeedScopes) {
   EndpointChange change{{"order.accepted"}, std::vector<std::string>{"order.accepted", "payment_intent.created"},
                         false, false};

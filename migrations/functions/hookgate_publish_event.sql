@@ -1,0 +1,60 @@
+-- Publishes an event and fans it out in one statement; call it inside your
+-- own transaction (a transactional outbox without a relay). Idempotent on
+-- the id: the same id again returns outcome 'existing' and fans out nothing;
+-- an id already used for another account or type returns 'conflict'. Each
+-- new delivery is queued by the same statement. p_notify => false leaves the
+-- wake-up NOTIFY to the caller, to send after its commit (README: publishing
+-- at a high rate).
+CREATE OR REPLACE FUNCTION hookgate_publish_event(
+  p_account text, p_type text, p_data jsonb,
+  p_id text DEFAULT NULL, p_occurred_at timestamptz DEFAULT NULL, p_notify boolean DEFAULT true)
+RETURNS TABLE (event_id text, outcome text, deliveries integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_id text := coalesce(p_id, hookgate_random_id('evt_'));
+  v_occurred timestamptz := coalesce(p_occurred_at, now());
+  v_existing events%ROWTYPE;
+  v_count integer;
+BEGIN
+  INSERT INTO events (id, account_id, type, payload, occurred_at)
+  VALUES (v_id, p_account, p_type,
+          jsonb_build_object('id', v_id, 'type', p_type, 'account', p_account,
+                             'created', to_char(v_occurred AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                             'data', p_data)::text,
+          v_occurred)
+  ON CONFLICT (id) DO NOTHING;
+  IF NOT FOUND THEN
+    SELECT * INTO v_existing FROM events e WHERE e.id = v_id;
+    IF v_existing.account_id = p_account AND v_existing.type = p_type THEN
+      RETURN QUERY SELECT v_id, 'existing'::text,
+        (SELECT count(*)::integer FROM webhook_deliveries d WHERE d.event_id = v_id);
+    ELSE
+      RETURN QUERY SELECT v_id, 'conflict'::text, 0;
+    END IF;
+    RETURN;
+  END IF;
+
+  -- As in V010.
+  WITH candidates AS MATERIALIZED (
+    SELECT s.endpoint_id, s.pattern, s.authorized_by
+    FROM webhook_endpoints e JOIN endpoint_subscriptions s ON s.endpoint_id = e.id
+    WHERE e.account_id = p_account AND e.status = 'enabled'
+      AND s.pattern = ANY (hookgate_patterns_matching(p_type))
+  ), grants AS MATERIALIZED (
+    SELECT g.pattern, g.authorized_by
+    FROM (SELECT DISTINCT pattern, authorized_by FROM candidates OFFSET 0) g  -- OFFSET 0: no pushdown
+    WHERE hookgate_subscription_authorized(g.pattern, g.authorized_by)
+  ), fanned AS (
+    INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type)
+    SELECT hookgate_random_id('whd_'), p_account, v_id, r.endpoint_id, p_type
+    FROM (SELECT DISTINCT c.endpoint_id FROM candidates c JOIN grants USING (pattern, authorized_by)) r
+    RETURNING id
+  )
+  INSERT INTO webhook_delivery_queue (delivery_id, account_id, due_at)
+  SELECT f.id, p_account, now() FROM fanned f;
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  IF v_count > 0 AND p_notify THEN
+    PERFORM pg_notify('hookgate_deliveries', '');
+  END IF;
+  RETURN QUERY SELECT v_id, 'created'::text, v_count;
+END $$;
