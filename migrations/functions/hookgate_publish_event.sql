@@ -34,7 +34,8 @@ BEGIN
     RETURN;
   END IF;
 
-  -- As in V010.
+  -- Fan-out: every enabled endpoint of the account with a subscription whose
+  -- key still authorizes it (rule 3), decided once per distinct (pattern, key).
   WITH candidates AS MATERIALIZED (
     SELECT s.endpoint_id, s.pattern, s.authorized_by
     FROM webhook_endpoints e JOIN endpoint_subscriptions s ON s.endpoint_id = e.id
