@@ -2,13 +2,11 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "db/keyset_page.h"
 #include "db/sql_text.h"
 
 #include <pqxx/pqxx>
 
-#include <map>
-#include <mutex>
-#include <tuple>
 
 namespace hookgate::db {
 
@@ -24,9 +22,6 @@ namespace {
   "FROM webhook_deliveries d LEFT JOIN webhook_delivery_queue q "        \
   "ON q.delivery_id = d.id AND q.account_id = d.account_id "
 
-// The cursor row's position, as the server's own text for an exact round trip.
-constexpr Statement kCursor{"delivery_list_cursor",
-                            "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"};
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
                           ", ev.payload " HG_DELIVERY_FROM "JOIN events ev ON ev.id = d.event_id "
                           "WHERE d.account_id = $1 AND d.id = $2"};
@@ -83,92 +78,36 @@ DeliverySummary to_summary(const pqxx::row& row) {
                          from_epoch_micros(row[10].as<std::int64_t>())};
 }
 
-enum class ListDirection { first, after, before };
-
-// One prepared statement per shape of filters and direction, with the status
-// spelled out as a literal: a generic plan can then pick the index (or the
-// partial index of failed deliveries) whose order is the list's order and
-// stop after limit+1 rows.
-struct ListShape {
-  bool endpoint = false;
-  bool event_type = false;
-  std::optional<std::string> status;
-  bool created_gte = false;
-  bool created_lte = false;
-  ListDirection direction = ListDirection::first;
-
-  auto key() const { return std::tie(endpoint, event_type, status, created_gte, created_lte, direction); }
-  bool operator<(const ListShape& other) const { return key() < other.key(); }
-
-  std::string sql() const {
-    int next = 3;
-    auto param = [&next] { return "$" + std::to_string(next++); };
-    std::string where = "WHERE d.account_id = $1";
-    if (endpoint) where += " AND d.endpoint_id = " + param();
-    if (event_type) where += " AND d.event_type = " + param();
-    // failed_at is set exactly when the status is failed (a CHECK); it is
-    // what the partial indexes of failed deliveries are defined by.
-    if (status) where += *status == "failed" ? std::string(" AND d.failed_at IS NOT NULL")
-                                             : " AND d.status = '" + *status + "'";
-    if (created_gte) where += " AND d.created_at >= " + param() + "::timestamptz";
-    if (created_lte) where += " AND d.created_at <= " + param() + "::timestamptz";
-    if (direction != ListDirection::first) {
-      auto created = param();
-      auto seq = param();
-      where += std::string(" AND (d.created_at, d.seq) ") + (direction == ListDirection::after ? "<" : ">") + " (" +
-               created + "::timestamptz, " + seq + "::bigint)";
-    }
-    const char* order = direction == ListDirection::before ? "ASC" : "DESC";
-    return std::string(HG_DELIVERY_COLUMNS HG_DELIVERY_FROM) + where + " ORDER BY d.created_at " +
-           order + ", d.seq " + order + " LIMIT $2";
-  }
-
-  std::string name() const {
-    return "delivery_list_" + std::to_string(static_cast<int>(direction)) + (endpoint ? "_e" : "") +
-           (event_type ? "_t" : "") + (status ? "_" + *status : "") + (created_gte ? "_gte" : "") +
-           (created_lte ? "_lte" : "");
-  }
-};
-
-// Statement texts live for the process so connections can prepare them by name.
-Statement list_statement(const ListShape& shape) {
-  static std::mutex mutex;
-  static std::map<ListShape, std::pair<std::string, std::string>> texts;
-  std::lock_guard lock(mutex);
-  auto [it, inserted] = texts.try_emplace(shape);
-  if (inserted) it->second = {shape.name(), shape.sql()};
-  return {it->second.first, it->second.second};
-}
+const KeysetList kList{"delivery_list",
+                      HG_DELIVERY_COLUMNS HG_DELIVERY_FROM,
+                      "d.account_id",
+                      {"delivery_list_cursor",
+                       "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"},
+                      {{"d.created_at", "timestamptz"}, {"d.seq", "bigint"}}};
 
 }  // namespace
 
-Page<DeliverySummary> list_deliveries(Connection& conn, const AccountId& account, const DeliveryFilter& filter,
-                                      const PageRequest& page) {
+std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const AccountId& account,
+                                                     const DeliveryFilter& filter, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  ListShape shape{filter.endpoint.has_value(), filter.event_type.has_value(), filter.status,
-                  filter.created_gte.has_value(), filter.created_lte.has_value(), ListDirection::first};
-  std::vector<std::string> params = {account.str(), std::to_string(page.limit + 1)};
-  if (filter.endpoint) params.push_back(filter.endpoint->str());
-  if (filter.event_type) params.push_back(*filter.event_type);
-  if (filter.created_gte) params.push_back(format_rfc3339(*filter.created_gte));
-  if (filter.created_lte) params.push_back(format_rfc3339(*filter.created_lte));
-  if (const auto& cursor = page.starting_after ? page.starting_after : page.ending_before) {
-    auto found = exec(tx, conn, kCursor, account.str(), *cursor);
-    if (found.empty()) {
-      throw invalid_parameter(page.starting_after ? "starting_after" : "ending_before",
-                              "No such webhook delivery: " + *cursor + ".");
-    }
-    params.push_back(found[0][0].as<std::string>());
-    params.push_back(found[0][1].as<std::string>());
-    shape.direction = page.starting_after ? ListDirection::after : ListDirection::before;
+  KeysetPage query(kList, account, page);
+  if (filter.endpoint) query.where("e", "d.endpoint_id = " + query.bind(filter.endpoint->str()));
+  if (filter.event_type) query.where("t", "d.event_type = " + query.bind(*filter.event_type));
+  // The status is a literal, so a generic plan can pick the index (or the
+  // partial index of failed deliveries) whose order is the list's. failed_at
+  // is set exactly when the status is failed (a CHECK); it is what those
+  // partial indexes are defined by.
+  if (filter.status) {
+    query.where(*filter.status, *filter.status == "failed" ? std::string("d.failed_at IS NOT NULL")
+                                                           : "d.status = '" + *filter.status + "'");
   }
-  auto statement = list_statement(shape);
-  conn.ensure_prepared(statement);
-  auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
-  std::vector<DeliverySummary> rows;
-  rows.reserve(result.size());
-  for (const auto& row : result) rows.push_back(to_summary(row));
-  return make_page(std::move(rows), page);
+  if (filter.created_gte) {
+    query.where("gte", "d.created_at >= " + query.bind(format_rfc3339(*filter.created_gte)) + "::timestamptz");
+  }
+  if (filter.created_lte) {
+    query.where("lte", "d.created_at <= " + query.bind(format_rfc3339(*filter.created_lte)) + "::timestamptz");
+  }
+  return query.fetch(tx, conn, to_summary);
 }
 
 std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& account, const DeliveryId& id) {

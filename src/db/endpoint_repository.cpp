@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "db/keyset_page.h"
 #include "db/sql_text.h"
 
 #include <nlohmann/json.hpp>
@@ -41,7 +42,6 @@ constexpr Statement kSubscriptions{
     "coalesce((SELECT string_agg(scope, ' ') FROM api_key_scopes WHERE key_id = k.id), ''), " HG_MICROS(
         "s.authorized_at") " FROM endpoint_subscriptions s JOIN api_keys k ON k.id = s.authorized_by "
                            "WHERE s.endpoint_id = ANY (string_to_array($1, ' ')) ORDER BY s.endpoint_id, s.pattern"};
-constexpr Statement kCursor{"endpoint_cursor", "SELECT seq FROM webhook_endpoints WHERE account_id = $1 AND id = $2"};
 constexpr Statement kUpdate{
     "endpoint_update",
     "UPDATE webhook_endpoints SET url = $3, description = $4, metadata = $5::jsonb, status = $6, "
@@ -109,60 +109,13 @@ void write_subscriptions(pqxx::transaction_base& tx, Connection& conn, const End
   exec(tx, conn, kSetSubscriptions, id.str(), join_words(patterns), join_words(keys));
 }
 
-enum class ListDirection { first, after, before };
-
-// One prepared statement per combination of filters and direction, with no
-// parameter-dependent ORs: a generic plan can then always walk the
-// (account_id, seq) index in order and stop after limit+1 rows.
-class ListStatement {
- public:
-  ListStatement(bool by_status, bool by_event, ListDirection direction) {
-    int next = 3;
-    std::string where = "WHERE e.account_id = $1";
-    if (direction != ListDirection::first) {
-      where += direction == ListDirection::after ? " AND e.seq < $" : " AND e.seq > $";
-      where += std::to_string(next++);
-    }
-    if (by_status) where += " AND e.status = $" + std::to_string(next++);
-    if (by_event) {
-      auto param = "$" + std::to_string(next++);
-      // The parameter is every pattern that matches the type (space-separated;
-      // patterns never contain spaces): one primary-key probe per row.
-      where += " AND EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id"
-               " AND s.pattern = ANY (string_to_array(" + param + "::text, ' ')))";
-    }
-    sql_ = std::string(HG_ENDPOINT_COLUMNS) + where + " ORDER BY e.seq " +
-           (direction == ListDirection::before ? "ASC" : "DESC") + " LIMIT $2";
-    name_ = "endpoint_list_" + std::to_string(static_cast<int>(direction)) + (by_status ? "_s" : "") +
-            (by_event ? "_e" : "");
-  }
-  Statement statement() const { return {name_, sql_}; }
-
- private:
-  std::string name_;
-  std::string sql_;
-};
-
-const ListStatement& list_statement(bool by_status, bool by_event, ListDirection direction) {
-  static const std::vector<ListStatement> all = [] {
-    std::vector<ListStatement> out;
-    for (auto direction : {ListDirection::first, ListDirection::after, ListDirection::before}) {
-      for (bool status : {false, true}) {
-        for (bool event : {false, true}) out.emplace_back(status, event, direction);
-      }
-    }
-    return out;
-  }();
-  return all[static_cast<std::size_t>(direction) * 4 + (by_status ? 2 : 0) + (by_event ? 1 : 0)];
-}
+const KeysetList kList{"endpoint_list",
+                      HG_ENDPOINT_COLUMNS,
+                      "e.account_id",
+                      {"endpoint_cursor", "SELECT seq::text FROM webhook_endpoints WHERE account_id = $1 AND id = $2"},
+                      {{"e.seq", "bigint"}}};
 
 }  // namespace
-
-std::vector<std::string> EndpointRecord::patterns() const {
-  std::vector<std::string> out;
-  for (const auto& subscription : subscriptions) out.push_back(subscription.pattern);
-  return out;
-}
 
 EndpointRecord insert_endpoint(Connection& conn, const NewEndpoint& endpoint, std::size_t max_endpoints) {
   pqxx::work tx(conn.raw());
@@ -189,31 +142,19 @@ std::optional<EndpointRecord> find_endpoint(Connection& conn, const AccountId& a
   return load(tx, conn, kFind, account, id);
 }
 
-Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, const EndpointFilter& filter,
-                                    const PageRequest& page) {
+std::optional<Page<EndpointRecord>> list_endpoints(Connection& conn, const AccountId& account,
+                                                   const EndpointFilter& filter, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  auto fetch = static_cast<long>(page.limit + 1);
-  std::vector<std::string> params = {account.str(), std::to_string(fetch)};
-  auto direction = ListDirection::first;
-  const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
-  if (cursor) {
-    auto found = exec(tx, conn, kCursor, account.str(), *cursor);
-    if (found.empty()) {
-      throw invalid_parameter(page.starting_after ? "starting_after" : "ending_before",
-                              "No such webhook endpoint: " + *cursor + ".");
-    }
-    params.push_back(found[0][0].as<std::string>());
-    direction = page.starting_after ? ListDirection::after : ListDirection::before;
+  KeysetPage query(kList, account, page);
+  if (filter.status) query.where("s", "e.status = " + query.bind(*filter.status));
+  if (filter.event_type) {
+    // Every pattern that matches the type: one primary-key probe per row.
+    auto patterns = query.bind(join_words(patterns_matching(*filter.event_type)));
+    query.where("e", "EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id"
+                     " AND s.pattern = ANY (string_to_array(" + patterns + "::text, ' ')))");
   }
-  if (filter.status) params.push_back(*filter.status);
-  if (filter.event_type) params.push_back(join_words(patterns_matching(*filter.event_type)));
-  auto statement = list_statement(filter.status.has_value(), filter.event_type.has_value(), direction).statement();
-  conn.ensure_prepared(statement);
-  auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
-  std::vector<EndpointRecord> rows;
-  for (const auto& row : result) rows.push_back(to_record(row));
-  auto out = make_page(std::move(rows), page);
-  attach_subscriptions(tx, conn, out.data);
+  auto out = query.fetch(tx, conn, to_record);
+  if (out) attach_subscriptions(tx, conn, out->data);
   return out;
 }
 

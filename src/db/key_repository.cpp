@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "db/keyset_page.h"
 
 #include <pqxx/pqxx>
 
@@ -54,20 +55,12 @@ constexpr Statement kRecordUses{
 std::string record_sql(const char* where) { return kRecordSelect + where; }
 
 const std::string kFindKeySql = record_sql("WHERE k.id = $1");
-const std::string kListFirstSql = record_sql("WHERE k.account_id = $1 ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
-const std::string kListAfterSql = record_sql(
-    "WHERE k.account_id = $1 AND (k.created_at, k.id) < "
-    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
-    "ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
-const std::string kListBeforeSql = record_sql(
-    "WHERE k.account_id = $1 AND (k.created_at, k.id) > "
-    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
-    "ORDER BY k.created_at ASC, k.id ASC LIMIT $2");
 const Statement kFindKey{"key_find", kFindKeySql};
-const Statement kListFirst{"key_list_first", kListFirstSql};
-const Statement kListAfter{"key_list_after", kListAfterSql};
-const Statement kListBefore{"key_list_before", kListBeforeSql};
-constexpr Statement kCursorExists{"key_cursor_exists", "SELECT 1 FROM api_keys WHERE id = $1 AND account_id = $2"};
+const KeysetList kList{"key_list",
+                      kRecordColumns,
+                      "k.account_id",
+                      {"key_list_cursor", "SELECT created_at::text, id FROM api_keys WHERE account_id = $1 AND id = $2"},
+                      {{"k.created_at", "timestamptz"}, {"k.id", "text"}}};
 
 ScopeSet split_scopes(const std::string& text) {
   ScopeSet out;
@@ -140,23 +133,9 @@ std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id) {
   return find_in(tx, conn, id);
 }
 
-Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const PageRequest& page) {
+std::optional<Page<KeyRecord>> list_keys(Connection& conn, const AccountId& account, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
-  auto fetch = static_cast<long>(page.limit + 1);
-  pqxx::result result;
-  if (cursor) {
-    if (exec(tx, conn, kCursorExists, *cursor, account.str()).empty()) {
-      auto param = page.starting_after ? "starting_after" : "ending_before";
-      throw invalid_parameter(param, "No such API key: " + *cursor + ".");
-    }
-    result = exec(tx, conn, page.starting_after ? kListAfter : kListBefore, account.str(), fetch, *cursor);
-  } else {
-    result = exec(tx, conn, kListFirst, account.str(), fetch);
-  }
-  std::vector<KeyRecord> rows;
-  for (const auto& row : result) rows.push_back(to_record(row));
-  return make_page(std::move(rows), page);
+  return KeysetPage(kList, account, page).fetch(tx, conn, to_record);
 }
 
 std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id) {

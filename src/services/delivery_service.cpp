@@ -2,6 +2,9 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
+#include "db/delivery_query_repository.h"
+#include "db/retry_job_repository.h"
+#include "services/list_page.h"
 
 namespace hookgate {
 
@@ -11,7 +14,7 @@ ApiError no_such(std::string_view noun, const std::string& id) {
   return ApiError(Errc::resource_missing, "No such " + std::string(noun) + ": " + id + ".", {{"param", "id"}});
 }
 
-ApiError retry_refused(const std::string& reason, const db::DeliverySummary& delivery) {
+ApiError retry_refused(const std::string& reason, const DeliverySummary& delivery) {
   if (reason == "endpoint_disabled") {
     return ApiError(Errc::endpoint_disabled, "Webhook endpoint " + delivery.endpoint.str() +
                                                  " is disabled; enable it before sending its deliveries again.");
@@ -33,7 +36,7 @@ DeliveryService::DeliveryService(db::ConnectionPool& pool, const CatalogueStore&
                                  const Clock& clock, std::chrono::seconds recover_max_window)
     : pool_(pool), catalogue_(catalogue), random_(random), clock_(clock), recover_max_window_(recover_max_window) {}
 
-Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const db::DeliveryFilter& filter,
+Page<DeliverySummary> DeliveryService::list(const Principal& caller, const DeliveryFilter& filter,
                                                 const PageRequest& page) {
   if (filter.event_type && catalogue_.require()->event_type(*filter.event_type) == nullptr) {
     throw invalid_parameter("event_type", "Unknown event type: " + *filter.event_type + ".");
@@ -42,11 +45,11 @@ Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const d
     throw invalid_parameter("created[gte]", "created[gte] must not be later than created[lte].");
   }
   auto conn = pool_.acquire();
-  return db::list_deliveries(*conn, caller.account, filter, page);
+  return found_page(db::list_deliveries(*conn, caller.account, filter, page), page, "webhook delivery");
 }
 
 DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId& id) {
-  std::optional<db::DeliveryDetail> detail;
+  std::optional<DeliveryDetail> detail;
   {
     auto conn = pool_.acquire();
     detail = db::find_delivery(*conn, caller.account, id);
@@ -58,8 +61,8 @@ DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId
   return DeliveryView{std::move(*detail), std::move(visibility)};
 }
 
-db::DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId& id) {
-  db::RetryResult result;
+DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId& id) {
+  RetryResult result;
   {
     auto conn = pool_.acquire();
     result = db::retry_delivery(*conn, caller.account, id, caller.key_id);
@@ -74,7 +77,7 @@ db::DeliverySummary DeliveryService::retry(const Principal& caller, const Delive
   return *result.delivery;
 }
 
-db::RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointId& endpoint,
+RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointId& endpoint,
                                             const RecoverRequest& request) {
   auto now = clock_.now();
   auto until = request.until.value_or(now);
@@ -85,14 +88,14 @@ db::RetryJobRecord DeliveryService::recover(const Principal& caller, const Endpo
                                          std::to_string(recover_max_window_.count()) + " seconds (to " +
                                          format_rfc3339(now - recover_max_window_) + ").");
   }
-  db::NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
+  NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
   auto conn = pool_.acquire();
   auto created = db::create_retry_job(*conn, job);
   if (!created) throw no_such("webhook endpoint", endpoint.str());
   return *created;
 }
 
-db::RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
+RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
   auto conn = pool_.acquire();
   auto job = db::find_retry_job(*conn, caller.account, id);
   if (!job) throw no_such("retry job", id.str());
