@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/timefmt.h"
 #include "db/keyset_page.h"
+#include "db/row_fields.h"
 #include "db/sql_text.h"
 
 #include <pqxx/pqxx>
@@ -53,17 +54,6 @@ constexpr Statement kLock{"delivery_lock",
 constexpr Statement kRefusal{"delivery_retry_refusal", "SELECT hookgate_retry_refusal($1)"};
 constexpr Statement kRetry{"delivery_retry", "SELECT hookgate_retry_delivery($1, $2)"};
 
-template <class T>
-std::optional<T> optional_field(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
-
-std::optional<TimePoint> optional_time(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return from_epoch_micros(field.as<std::int64_t>());
-}
-
 DeliverySummary to_summary(const pqxx::row& row) {
   return DeliverySummary{DeliveryId::from_trusted(row[0].as<std::string>()),
                          EventId::from_trusted(row[1].as<std::string>()),
@@ -75,7 +65,7 @@ DeliverySummary to_summary(const pqxx::row& row) {
                          optional_time(row[7]),
                          optional_field<int>(row[8]),
                          optional_field<std::string>(row[9]),
-                         from_epoch_micros(row[10].as<std::int64_t>())};
+                         time_field(row[10])};
 }
 
 const KeysetList kList{"delivery_list",
@@ -117,7 +107,7 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
   DeliveryDetail detail{to_summary(found[0]), {}, {}, found[0][11].as<std::string>()};
   for (const auto& row : exec(tx, conn, kAttempts, id.str(), account.str())) {
     detail.attempts.push_back(AttemptRecord{AttemptId::from_trusted(row[0].as<std::string>()), row[1].as<int>(),
-                                            from_epoch_micros(row[2].as<std::int64_t>()), optional_time(row[3]),
+                                            time_field(row[2]), optional_time(row[3]),
                                             optional_field<std::int64_t>(row[4]), optional_field<std::string>(row[5]),
                                             optional_field<int>(row[6]), optional_field<std::string>(row[7]),
                                             optional_field<std::string>(row[8])});
@@ -126,7 +116,7 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
     std::optional<RetryJobId> job;
     if (!row[2].is_null()) job = RetryJobId::from_trusted(row[2].as<std::string>());
     detail.retries.push_back(
-        RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), from_epoch_micros(row[1].as<std::int64_t>()),
+        RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), time_field(row[1]),
                     std::move(job)});
   }
   return detail;

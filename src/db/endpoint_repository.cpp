@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/timefmt.h"
 #include "db/keyset_page.h"
+#include "db/row_fields.h"
 #include "db/sql_text.h"
 
 #include <nlohmann/json.hpp>
@@ -64,8 +65,8 @@ EndpointRecord to_record(const pqxx::row& row) {
                         row[3].as<std::string>(),
                         nlohmann::json::parse(row[4].as<std::string>()).get<Metadata>(),
                         row[5].as<std::string>() == "enabled",
-                        row[6].is_null() ? std::nullopt : std::optional<std::string>(row[6].as<std::string>()),
-                        from_epoch_micros(row[7].as<std::int64_t>()),
+                        optional_field<std::string>(row[6]),
+                        time_field(row[7]),
                         {}};
   return record;
 }
@@ -84,7 +85,7 @@ void attach_subscriptions(pqxx::transaction_base& tx, Connection& conn, std::vec
                        row[3].as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable, row[4].as<bool>(),
                        split_words<ScopeSet>(row[5].as<std::string>())};
     by_id[row[0].as<std::string>()]->subscriptions.push_back(
-        {row[1].as<std::string>(), std::move(key), from_epoch_micros(row[6].as<std::int64_t>())});
+        {row[1].as<std::string>(), std::move(key), time_field(row[6])});
   }
 }
 

@@ -4,16 +4,14 @@
 #include "core/error.h"
 #include "core/timefmt.h"
 #include "db/keyset_page.h"
+#include "db/row_fields.h"
+#include "db/sql_text.h"
 
 #include <pqxx/pqxx>
-
-#include <sstream>
 
 namespace hookgate::db {
 
 namespace {
-
-#define HG_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 constexpr const char* kRecordColumns =
     "SELECT k.id, k.account_id, k.kind, k.description, "
@@ -62,25 +60,6 @@ const KeysetList kList{"key_list",
                       {"key_list_cursor", "SELECT created_at::text, id FROM api_keys WHERE account_id = $1 AND id = $2"},
                       {{"k.created_at", "timestamptz"}, {"k.id", "text"}}};
 
-ScopeSet split_scopes(const std::string& text) {
-  ScopeSet out;
-  std::istringstream stream(text);
-  std::string scope;
-  while (stream >> scope) out.insert(scope);
-  return out;
-}
-
-std::string join_scopes(const ScopeSet& scopes) {
-  std::string out;
-  for (const auto& scope : scopes) out += (out.empty() ? "" : " ") + scope;
-  return out;
-}
-
-std::optional<TimePoint> optional_time(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return from_epoch_micros(field.as<std::int64_t>());
-}
-
 KeyKind kind_of(const pqxx::field& field) {
   return field.as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable;
 }
@@ -91,8 +70,8 @@ KeyRecord to_record(const pqxx::row& row) {
                    kind_of(row[2]),
                    row[3].as<std::string>(),
                    row[4].is_null() ? std::string() : row[4].as<std::string>(),
-                   split_scopes(row[5].as<std::string>()),
-                   from_epoch_micros(row[6].as<std::int64_t>()),
+                   split_words<ScopeSet>(row[5].as<std::string>()),
+                   time_field(row[6]),
                    optional_time(row[7]),
                    optional_time(row[8])};
 }
@@ -115,14 +94,14 @@ std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<u
   if (result.empty()) return std::nullopt;
   const auto& row = result[0];
   return KeyGrant{ApiKeyId::from_trusted(row[0].as<std::string>()), AccountId::from_trusted(row[1].as<std::string>()),
-                  kind_of(row[2]), split_scopes(row[4].as<std::string>()), optional_time(row[3])};
+                  kind_of(row[2]), split_words<ScopeSet>(row[4].as<std::string>()), optional_time(row[3])};
 }
 
 KeyRecord insert_key(Connection& conn, const NewKey& key) {
   pqxx::work tx(conn.raw());
   exec(tx, conn, kInsertKey, key.id.str(), key.account.str(), std::string(key_kind_name(key.kind)), key.description);
   exec(tx, conn, kInsertSecret, crypto::hex_encode(key.secret_hash), key.id.str(), key.display_prefix);
-  exec(tx, conn, kInsertScopes, key.id.str(), join_scopes(key.scopes));
+  exec(tx, conn, kInsertScopes, key.id.str(), join_words(key.scopes));
   auto record = find_in(tx, conn, key.id);
   tx.commit();
   return *record;
@@ -150,7 +129,7 @@ std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id
   pqxx::work tx(conn.raw());
   if (!lock_key(tx, conn, id)) return std::nullopt;
   exec(tx, conn, kDeleteScopes, id.str());
-  exec(tx, conn, kInsertScopes, id.str(), join_scopes(scopes));
+  exec(tx, conn, kInsertScopes, id.str(), join_words(scopes));
   auto record = find_in(tx, conn, id);
   tx.commit();
   return record;
@@ -169,14 +148,14 @@ std::optional<KeyRecord> roll_key(Connection& conn, const ApiKeyId& id, const st
 
 void record_key_uses(Connection& conn, const std::vector<KeyUse>& uses) {
   if (uses.empty()) return;
-  std::string ids;
-  std::string times;
+  std::vector<std::string> ids;
+  std::vector<std::string> times;
   for (const auto& use : uses) {
-    ids += (ids.empty() ? "" : " ") + use.id.str();
-    times += (times.empty() ? "" : " ") + std::to_string(static_cast<double>(to_epoch_micros(use.at)) / 1e6);
+    ids.push_back(use.id.str());
+    times.push_back(std::to_string(static_cast<double>(to_epoch_micros(use.at)) / 1e6));
   }
   pqxx::work tx(conn.raw());
-  exec(tx, conn, kRecordUses, ids, times);
+  exec(tx, conn, kRecordUses, join_words(ids), join_words(times));
   tx.commit();
 }
 
