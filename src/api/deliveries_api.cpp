@@ -22,8 +22,8 @@ TimePoint decode_time(std::string_view text, std::string_view param) {
   return *time;
 }
 
-db::DeliveryFilter decode_filter(const http::Request& request) {
-  db::DeliveryFilter filter;
+DeliveryFilter decode_filter(const http::Request& request) {
+  DeliveryFilter filter;
   if (auto endpoint = request.query_param("endpoint")) {
     filter.endpoint = EndpointId::parse(*endpoint);
     if (!filter.endpoint) throw invalid_parameter("endpoint", "endpoint must be a webhook endpoint id (we_...).");

@@ -42,8 +42,8 @@ EndpointUpdate decode_update(const http::Request& request, const EndpointLimits&
   return update;
 }
 
-db::EndpointFilter decode_filter(const http::Request& request) {
-  db::EndpointFilter filter;
+EndpointFilter decode_filter(const http::Request& request) {
+  EndpointFilter filter;
   if (auto status = request.query_param("status")) {
     if (*status != "enabled" && *status != "disabled") {
       throw invalid_parameter("status", "status must be \"enabled\" or \"disabled\".");
@@ -57,7 +57,7 @@ db::EndpointFilter decode_filter(const http::Request& request) {
 }  // namespace
 
 std::vector<ApiRoute> endpoint_routes(EndpointService& service, const CatalogueStore& catalogue) {
-  auto render = [&catalogue](const db::EndpointRecord& record) {
+  auto render = [&catalogue](const EndpointRecord& record) {
     return views::endpoint(record, *catalogue.require());
   };
   return {

@@ -129,7 +129,7 @@ void add_operator_routes(http::Router& router, OperatorService& service, EventSe
         auto page = service.list_keys(account, page_request(request));
         auto snapshot = catalogue();
         return json_ok(views::list(page, "/internal/v1/accounts/" + account.str() + "/api_keys",
-                                   [&](const db::KeyRecord& key) { return views::api_key(key, *snapshot); }));
+                                   [&](const KeyRecord& key) { return views::api_key(key, *snapshot); }));
       });
 
   add("PATCH", "/internal/v1/api_keys/{id}", "operator.api_keys.update", [&service, catalogue](http::Request& request) {

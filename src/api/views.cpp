@@ -12,14 +12,14 @@ nlohmann::json optional_time(const std::optional<TimePoint>& time) {
 
 }  // namespace
 
-nlohmann::json account(const db::AccountRecord& record) {
+nlohmann::json account(const AccountRecord& record) {
   return {{"id", record.id.str()},
           {"object", "account"},
           {"name", record.name},
           {"created", format_rfc3339(record.created)}};
 }
 
-nlohmann::json api_key(const db::KeyRecord& record, const Catalogue& catalogue) {
+nlohmann::json api_key(const KeyRecord& record, const Catalogue& catalogue) {
   auto effective = effective_scopes(record.kind, record.assigned, catalogue);
   return {{"id", record.id.str()},
           {"object", "api_key"},
@@ -41,7 +41,7 @@ nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue
   return body;
 }
 
-nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catalogue) {
+nlohmann::json endpoint(const EndpointRecord& record, const Catalogue& catalogue) {
   nlohmann::json subscriptions = nlohmann::json::array();
   for (const auto& subscription : record.subscriptions) {
     auto status = subscription_status(subscription.pattern, subscription.key, catalogue);
@@ -87,7 +87,7 @@ nlohmann::json published_event(const PublishedEvent& event) {
           {"duplicate", event.duplicate}};
 }
 
-nlohmann::json delivery(const db::DeliverySummary& summary) {
+nlohmann::json delivery(const DeliverySummary& summary) {
   nlohmann::json last_attempt = nullptr;
   if (summary.last_attempt_at) {
     last_attempt = {{"at", format_rfc3339(*summary.last_attempt_at)},
@@ -152,7 +152,7 @@ nlohmann::json delivery_detail(const DeliveryView& view) {
   return body;
 }
 
-nlohmann::json retry_job(const db::RetryJobRecord& job) {
+nlohmann::json retry_job(const RetryJobRecord& job) {
   return {{"id", job.id.str()},
           {"object", "retry_job"},
           {"endpoint", job.endpoint.str()},

@@ -2,9 +2,9 @@
 // JSON shapes of the objects hookgate returns, in one place so the HTTP API
 // and the command line print the same thing.
 
-#include "db/account_repository.h"
-#include "db/endpoint_repository.h"
-#include "db/key_repository.h"
+#include "domain/account.h"
+#include "domain/api_key.h"
+#include "domain/endpoint.h"
 #include "domain/pagination.h"
 #include "domain/scopes.h"
 #include "services/delivery_service.h"
@@ -16,17 +16,17 @@
 
 namespace hookgate::views {
 
-nlohmann::json account(const db::AccountRecord& record);
-nlohmann::json api_key(const db::KeyRecord& record, const Catalogue& catalogue);
+nlohmann::json account(const AccountRecord& record);
+nlohmann::json api_key(const KeyRecord& record, const Catalogue& catalogue);
 nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue);
-nlohmann::json endpoint(const db::EndpointRecord& record, const Catalogue& catalogue);
+nlohmann::json endpoint(const EndpointRecord& record, const Catalogue& catalogue);
 nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue);
 nlohmann::json published_event(const PublishedEvent& event);
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
-nlohmann::json delivery(const db::DeliverySummary& summary);
+nlohmann::json delivery(const DeliverySummary& summary);
 // With attempts, retries and the payload (or why it is withheld, rule 4).
 nlohmann::json delivery_detail(const DeliveryView& view);
-nlohmann::json retry_job(const db::RetryJobRecord& job);
+nlohmann::json retry_job(const RetryJobRecord& job);
 
 template <class T, class Render>
 nlohmann::json list(const Page<T>& page, const std::string& url, Render render) {

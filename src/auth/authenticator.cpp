@@ -34,7 +34,7 @@ void KeyUseRecorder::flush() {
     batch.swap(pending_);
   }
   if (batch.empty()) return;
-  std::vector<db::KeyUse> uses;
+  std::vector<KeyUse> uses;
   uses.reserve(batch.size());
   for (const auto& [id, at] : batch) uses.push_back({ApiKeyId::from_trusted(id), at});
   try {
@@ -110,7 +110,7 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::
     return cached;
   }
   auto generation = cache_.generation();
-  std::optional<db::KeyGrant> grant;
+  std::optional<KeyGrant> grant;
   {
     auto conn = pool_.acquire();
     grant = db::find_grant_by_hash(*conn, key.hash);

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/json_body.h"
 #include "core/timefmt.h"
+#include "db/account_repository.h"
 #include "db/catalogue_repository.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
@@ -80,7 +81,7 @@ int keys_command(const std::vector<std::string>& args) {
     page.starting_after = options.optional("--starting-after");
     auto account = parse_id_arg<AccountId>(options.required("--account"), "account");
     print(views::list(service.list_keys(account, page), "keys",
-                      [&](const db::KeyRecord& key) { return views::api_key(key, *catalogue); }));
+                      [&](const KeyRecord& key) { return views::api_key(key, *catalogue); }));
   } else if (command == "revoke") {
     print(views::api_key(service.revoke_key(parse_id_arg<ApiKeyId>(options.positional(), "key")), *catalogue));
   } else if (command == "set-scopes") {

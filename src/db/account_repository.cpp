@@ -1,6 +1,7 @@
 #include "db/account_repository.h"
 
-#include "core/timefmt.h"
+#include "db/row_fields.h"
+#include "db/sql_text.h"
 
 #include <pqxx/pqxx>
 
@@ -10,17 +11,15 @@ namespace {
 
 constexpr Statement kInsert{"account_insert",
                             "INSERT INTO accounts (id, name) VALUES ($1, $2) "
-                            "RETURNING id, name, (extract(epoch FROM created_at) * 1000000)::bigint"};
+                            "RETURNING id, name, " HG_MICROS("created_at")};
 constexpr Statement kFind{"account_find",
-                          "SELECT id, name, (extract(epoch FROM created_at) * 1000000)::bigint "
-                          "FROM accounts WHERE id = $1"};
+                          "SELECT id, name, " HG_MICROS("created_at") " FROM accounts WHERE id = $1"};
 constexpr Statement kFindByName{"account_find_by_name",
-                                "SELECT id, name, (extract(epoch FROM created_at) * 1000000)::bigint "
-                                "FROM accounts WHERE name = $1 ORDER BY created_at LIMIT 1"};
+                                "SELECT id, name, " HG_MICROS("created_at") " FROM accounts WHERE name = $1 ORDER BY created_at LIMIT 1"};
 
 AccountRecord to_record(const pqxx::row& row) {
   return {AccountId::from_trusted(row[0].as<std::string>()), row[1].as<std::string>(),
-          from_epoch_micros(row[2].as<std::int64_t>())};
+          time_field(row[2])};
 }
 
 std::optional<AccountRecord> first(const pqxx::result& result) {

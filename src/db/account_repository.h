@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "db/pool.h"
+#include "domain/account.h"
 #include "domain/ids.h"
 
 #include <optional>
@@ -9,11 +10,6 @@
 
 namespace hookgate::db {
 
-struct AccountRecord {
-  AccountId id;
-  std::string name;
-  TimePoint created;
-};
 
 AccountRecord insert_account(Connection& conn, const AccountId& id, const std::string& name);
 std::optional<AccountRecord> find_account(Connection& conn, const AccountId& id);

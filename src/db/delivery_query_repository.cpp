@@ -1,15 +1,13 @@
 #include "db/delivery_query_repository.h"
 
 #include "core/timefmt.h"
+#include "db/keyset_page.h"
+#include "db/row_fields.h"
 #include "db/sql_text.h"
-#include "db/storage_error.h"
 
 #include <pqxx/pqxx>
 
-#include <map>
-#include <mutex>
 #include <stdexcept>
-#include <tuple>
 
 namespace hookgate::db {
 
@@ -25,9 +23,6 @@ namespace {
   "FROM webhook_deliveries d LEFT JOIN webhook_delivery_queue q "        \
   "ON q.delivery_id = d.id AND q.account_id = d.account_id "
 
-// The cursor row's position, as the server's own text for an exact round trip.
-constexpr Statement kCursor{"delivery_list_cursor",
-                            "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"};
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
                           ", ev.payload " HG_DELIVERY_FROM "JOIN events ev ON ev.id = d.event_id "
                           "WHERE d.account_id = $1 AND d.id = $2"};
@@ -59,17 +54,6 @@ constexpr Statement kLock{"delivery_lock",
 constexpr Statement kRefusal{"delivery_retry_refusal", "SELECT hookgate_retry_refusal($1)"};
 constexpr Statement kRetry{"delivery_retry", "SELECT hookgate_retry_delivery($1, $2)"};
 
-template <class T>
-std::optional<T> optional_field(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
-
-std::optional<TimePoint> optional_time(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return from_epoch_micros(field.as<std::int64_t>());
-}
-
 DeliverySummary to_summary(const pqxx::row& row) {
   return DeliverySummary{DeliveryId::from_trusted(row[0].as<std::string>()),
                          EventId::from_trusted(row[1].as<std::string>()),
@@ -81,94 +65,39 @@ DeliverySummary to_summary(const pqxx::row& row) {
                          optional_time(row[7]),
                          optional_field<int>(row[8]),
                          optional_field<std::string>(row[9]),
-                         from_epoch_micros(row[10].as<std::int64_t>())};
+                         time_field(row[10])};
 }
 
-enum class ListDirection { first, after, before };
-
-// One prepared statement per shape of filters and direction, with the status
-// spelled out as a literal: a generic plan can then pick the index (or the
-// partial index of failed deliveries) whose order is the list's order and
-// stop after limit+1 rows.
-struct ListShape {
-  bool endpoint = false;
-  bool event_type = false;
-  std::optional<std::string> status;
-  bool created_gte = false;
-  bool created_lte = false;
-  ListDirection direction = ListDirection::first;
-
-  auto key() const { return std::tie(endpoint, event_type, status, created_gte, created_lte, direction); }
-  bool operator<(const ListShape& other) const { return key() < other.key(); }
-
-  std::string sql() const {
-    int next = 3;
-    auto param = [&next] { return "$" + std::to_string(next++); };
-    std::string where = "WHERE d.account_id = $1";
-    if (endpoint) where += " AND d.endpoint_id = " + param();
-    if (event_type) where += " AND d.event_type = " + param();
-    // failed_at is set exactly when the status is failed (a CHECK); it is
-    // what the partial indexes of failed deliveries are defined by.
-    if (status) where += *status == "failed" ? std::string(" AND d.failed_at IS NOT NULL")
-                                             : " AND d.status = '" + *status + "'";
-    if (created_gte) where += " AND d.created_at >= " + param() + "::timestamptz";
-    if (created_lte) where += " AND d.created_at <= " + param() + "::timestamptz";
-    if (direction != ListDirection::first) {
-      auto created = param();
-      auto seq = param();
-      where += std::string(" AND (d.created_at, d.seq) ") + (direction == ListDirection::after ? "<" : ">") + " (" +
-               created + "::timestamptz, " + seq + "::bigint)";
-    }
-    const char* order = direction == ListDirection::before ? "ASC" : "DESC";
-    return std::string(HG_DELIVERY_COLUMNS HG_DELIVERY_FROM) + where + " ORDER BY d.created_at " +
-           order + ", d.seq " + order + " LIMIT $2";
-  }
-
-  std::string name() const {
-    return "delivery_list_" + std::to_string(static_cast<int>(direction)) + (endpoint ? "_e" : "") +
-           (event_type ? "_t" : "") + (status ? "_" + *status : "") + (created_gte ? "_gte" : "") +
-           (created_lte ? "_lte" : "");
-  }
-};
-
-// Statement texts live for the process so connections can prepare them by name.
-Statement list_statement(const ListShape& shape) {
-  static std::mutex mutex;
-  static std::map<ListShape, std::pair<std::string, std::string>> texts;
-  std::lock_guard lock(mutex);
-  auto [it, inserted] = texts.try_emplace(shape);
-  if (inserted) it->second = {shape.name(), shape.sql()};
-  return {it->second.first, it->second.second};
-}
+const KeysetList kList{"delivery_list",
+                      HG_DELIVERY_COLUMNS HG_DELIVERY_FROM,
+                      "d.account_id",
+                      {"delivery_list_cursor",
+                       "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"},
+                      {{"d.created_at", "timestamptz"}, {"d.seq", "bigint"}}};
 
 }  // namespace
 
-Page<DeliverySummary> list_deliveries(Connection& conn, const AccountId& account, const DeliveryFilter& filter,
-                                      const PageRequest& page) {
+std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const AccountId& account,
+                                                     const DeliveryFilter& filter, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  ListShape shape{filter.endpoint.has_value(), filter.event_type.has_value(), filter.status,
-                  filter.created_gte.has_value(), filter.created_lte.has_value(), ListDirection::first};
-  std::vector<std::string> params = {account.str(), std::to_string(page.limit + 1)};
-  if (filter.endpoint) params.push_back(filter.endpoint->str());
-  if (filter.event_type) params.push_back(*filter.event_type);
-  if (filter.created_gte) params.push_back(format_rfc3339(*filter.created_gte));
-  if (filter.created_lte) params.push_back(format_rfc3339(*filter.created_lte));
-  if (const auto& cursor = page.starting_after ? page.starting_after : page.ending_before) {
-    auto found = exec(tx, conn, kCursor, account.str(), *cursor);
-    if (found.empty()) {
-      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
-    }
-    params.push_back(found[0][0].as<std::string>());
-    params.push_back(found[0][1].as<std::string>());
-    shape.direction = page.starting_after ? ListDirection::after : ListDirection::before;
+  KeysetPage query(kList, account, page);
+  if (filter.endpoint) query.where("e", "d.endpoint_id = " + query.bind(filter.endpoint->str()));
+  if (filter.event_type) query.where("t", "d.event_type = " + query.bind(*filter.event_type));
+  // The status is a literal, so a generic plan can pick the index (or the
+  // partial index of failed deliveries) whose order is the list's. failed_at
+  // is set exactly when the status is failed (a CHECK); it is what those
+  // partial indexes are defined by.
+  if (filter.status) {
+    query.where(*filter.status, *filter.status == "failed" ? std::string("d.failed_at IS NOT NULL")
+                                                           : "d.status = '" + *filter.status + "'");
   }
-  auto statement = list_statement(shape);
-  conn.ensure_prepared(statement);
-  auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
-  std::vector<DeliverySummary> rows;
-  rows.reserve(result.size());
-  for (const auto& row : result) rows.push_back(to_summary(row));
-  return make_page(std::move(rows), page);
+  if (filter.created_gte) {
+    query.where("gte", "d.created_at >= " + query.bind(format_rfc3339(*filter.created_gte)) + "::timestamptz");
+  }
+  if (filter.created_lte) {
+    query.where("lte", "d.created_at <= " + query.bind(format_rfc3339(*filter.created_lte)) + "::timestamptz");
+  }
+  return query.fetch(tx, conn, to_summary);
 }
 
 std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& account, const DeliveryId& id) {
@@ -178,7 +107,7 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
   DeliveryDetail detail{to_summary(found[0]), {}, {}, found[0][11].as<std::string>()};
   for (const auto& row : exec(tx, conn, kAttempts, id.str(), account.str())) {
     detail.attempts.push_back(AttemptRecord{AttemptId::from_trusted(row[0].as<std::string>()), row[1].as<int>(),
-                                            from_epoch_micros(row[2].as<std::int64_t>()), optional_time(row[3]),
+                                            time_field(row[2]), optional_time(row[3]),
                                             optional_field<std::int64_t>(row[4]), optional_field<std::string>(row[5]),
                                             optional_field<int>(row[6]), optional_field<std::string>(row[7]),
                                             optional_field<std::string>(row[8])});
@@ -187,7 +116,7 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
     std::optional<RetryJobId> job;
     if (!row[2].is_null()) job = RetryJobId::from_trusted(row[2].as<std::string>());
     detail.retries.push_back(
-        RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), from_epoch_micros(row[1].as<std::int64_t>()),
+        RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), time_field(row[1]),
                     std::move(job)});
   }
   return detail;

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "db/pg_array.h"
+#include "db/row_fields.h"
 #include "db/sql_text.h"
 
 #include <pqxx/pqxx>
@@ -282,8 +283,7 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
 std::optional<TimePoint> next_due_time(Connection& conn) {
   pqxx::nontransaction tx(conn.raw());
   auto row = exec(tx, conn, kNextDue)[0];
-  if (row[0].is_null()) return std::nullopt;
-  return from_epoch_micros(row[0].as<std::int64_t>());
+  return optional_time(row[0]);
 }
 
 }  // namespace hookgate::db

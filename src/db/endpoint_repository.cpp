@@ -1,8 +1,10 @@
 #include "db/endpoint_repository.h"
 
 #include "core/timefmt.h"
+#include "db/keyset_page.h"
+#include "db/row_fields.h"
+#include "db/pg_array.h"
 #include "db/sql_text.h"
-#include "db/storage_error.h"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -25,13 +27,13 @@ constexpr Statement kInsertSecret{"endpoint_insert_secret",
 constexpr Statement kSetSubscriptions{
     "endpoint_set_subscriptions",
     "INSERT INTO endpoint_subscriptions (endpoint_id, pattern, authorized_by) "
-    "SELECT $1, p, k FROM unnest(string_to_array($2, ' '), string_to_array($3, ' ')) AS t(p, k) "
+    "SELECT $1, p, k FROM unnest($2::text[], $3::text[]) AS t(p, k) "
     "ON CONFLICT (endpoint_id, pattern) DO UPDATE SET authorized_by = EXCLUDED.authorized_by, "
     "authorized_at = CASE WHEN endpoint_subscriptions.authorized_by = EXCLUDED.authorized_by "
     "THEN endpoint_subscriptions.authorized_at ELSE now() END"};
 constexpr Statement kPruneSubscriptions{
     "endpoint_prune_subscriptions",
-    "DELETE FROM endpoint_subscriptions WHERE endpoint_id = $1 AND NOT (pattern = ANY (string_to_array($2, ' ')))"};
+    "DELETE FROM endpoint_subscriptions WHERE endpoint_id = $1 AND NOT (pattern = ANY ($2::text[]))"};
 constexpr Statement kFind{"endpoint_find", HG_ENDPOINT_COLUMNS "WHERE e.account_id = $1 AND e.id = $2"};
 constexpr Statement kFindForUpdate{"endpoint_find_for_update",
                                    HG_ENDPOINT_COLUMNS "WHERE e.account_id = $1 AND e.id = $2 FOR UPDATE"};
@@ -40,8 +42,7 @@ constexpr Statement kSubscriptions{
     "SELECT s.endpoint_id, s.pattern, s.authorized_by, k.kind, k.revoked_at IS NOT NULL, "
     "coalesce((SELECT string_agg(scope, ' ') FROM api_key_scopes WHERE key_id = k.id), ''), " HG_MICROS(
         "s.authorized_at") " FROM endpoint_subscriptions s JOIN api_keys k ON k.id = s.authorized_by "
-                           "WHERE s.endpoint_id = ANY (string_to_array($1, ' ')) ORDER BY s.endpoint_id, s.pattern"};
-constexpr Statement kCursor{"endpoint_cursor", "SELECT seq FROM webhook_endpoints WHERE account_id = $1 AND id = $2"};
+                           "WHERE s.endpoint_id = ANY ($1::text[]) ORDER BY s.endpoint_id, s.pattern"};
 constexpr Statement kUpdate{
     "endpoint_update",
     "UPDATE webhook_endpoints SET url = $3, description = $4, metadata = $5::jsonb, status = $6, "
@@ -64,8 +65,8 @@ EndpointRecord to_record(const pqxx::row& row) {
                         row[3].as<std::string>(),
                         nlohmann::json::parse(row[4].as<std::string>()).get<Metadata>(),
                         row[5].as<std::string>() == "enabled",
-                        row[6].is_null() ? std::nullopt : std::optional<std::string>(row[6].as<std::string>()),
-                        from_epoch_micros(row[7].as<std::int64_t>()),
+                        optional_field<std::string>(row[6]),
+                        time_field(row[7]),
                         {}};
   return record;
 }
@@ -79,12 +80,12 @@ void attach_subscriptions(pqxx::transaction_base& tx, Connection& conn, std::vec
     ids.push_back(endpoint.id.str());
     by_id[endpoint.id.str()] = &endpoint;
   }
-  for (const auto& row : exec(tx, conn, kSubscriptions, join_words(ids))) {
+  for (const auto& row : exec(tx, conn, kSubscriptions, text_array(ids))) {
     AuthorizingKey key{row[2].as<std::string>(),
                        row[3].as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable, row[4].as<bool>(),
                        split_words<ScopeSet>(row[5].as<std::string>())};
     by_id[row[0].as<std::string>()]->subscriptions.push_back(
-        {row[1].as<std::string>(), std::move(key), from_epoch_micros(row[6].as<std::int64_t>())});
+        {row[1].as<std::string>(), std::move(key), time_field(row[6])});
   }
 }
 
@@ -105,64 +106,17 @@ void write_subscriptions(pqxx::transaction_base& tx, Connection& conn, const End
     patterns.push_back(pattern);
     keys.push_back(key);
   }
-  exec(tx, conn, kPruneSubscriptions, id.str(), join_words(patterns));
-  exec(tx, conn, kSetSubscriptions, id.str(), join_words(patterns), join_words(keys));
+  exec(tx, conn, kPruneSubscriptions, id.str(), text_array(patterns));
+  exec(tx, conn, kSetSubscriptions, id.str(), text_array(patterns), text_array(keys));
 }
 
-enum class ListDirection { first, after, before };
-
-// One prepared statement per combination of filters and direction, with no
-// parameter-dependent ORs: a generic plan can then always walk the
-// (account_id, seq) index in order and stop after limit+1 rows.
-class ListStatement {
- public:
-  ListStatement(bool by_status, bool by_event, ListDirection direction) {
-    int next = 3;
-    std::string where = "WHERE e.account_id = $1";
-    if (direction != ListDirection::first) {
-      where += direction == ListDirection::after ? " AND e.seq < $" : " AND e.seq > $";
-      where += std::to_string(next++);
-    }
-    if (by_status) where += " AND e.status = $" + std::to_string(next++);
-    if (by_event) {
-      auto param = "$" + std::to_string(next++);
-      // The parameter is every pattern that matches the type (space-separated;
-      // patterns never contain spaces): one primary-key probe per row.
-      where += " AND EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id"
-               " AND s.pattern = ANY (string_to_array(" + param + "::text, ' ')))";
-    }
-    sql_ = std::string(HG_ENDPOINT_COLUMNS) + where + " ORDER BY e.seq " +
-           (direction == ListDirection::before ? "ASC" : "DESC") + " LIMIT $2";
-    name_ = "endpoint_list_" + std::to_string(static_cast<int>(direction)) + (by_status ? "_s" : "") +
-            (by_event ? "_e" : "");
-  }
-  Statement statement() const { return {name_, sql_}; }
-
- private:
-  std::string name_;
-  std::string sql_;
-};
-
-const ListStatement& list_statement(bool by_status, bool by_event, ListDirection direction) {
-  static const std::vector<ListStatement> all = [] {
-    std::vector<ListStatement> out;
-    for (auto direction : {ListDirection::first, ListDirection::after, ListDirection::before}) {
-      for (bool status : {false, true}) {
-        for (bool event : {false, true}) out.emplace_back(status, event, direction);
-      }
-    }
-    return out;
-  }();
-  return all[static_cast<std::size_t>(direction) * 4 + (by_status ? 2 : 0) + (by_event ? 1 : 0)];
-}
+const KeysetList kList{"endpoint_list",
+                      HG_ENDPOINT_COLUMNS,
+                      "e.account_id",
+                      {"endpoint_cursor", "SELECT seq::text FROM webhook_endpoints WHERE account_id = $1 AND id = $2"},
+                      {{"e.seq", "bigint"}}};
 
 }  // namespace
-
-std::vector<std::string> EndpointRecord::patterns() const {
-  std::vector<std::string> out;
-  for (const auto& subscription : subscriptions) out.push_back(subscription.pattern);
-  return out;
-}
 
 std::optional<EndpointRecord> insert_endpoint(Connection& conn, const NewEndpoint& endpoint,
                                               std::size_t max_endpoints) {
@@ -187,30 +141,19 @@ std::optional<EndpointRecord> find_endpoint(Connection& conn, const AccountId& a
   return load(tx, conn, kFind, account, id);
 }
 
-Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, const EndpointFilter& filter,
-                                    const PageRequest& page) {
+std::optional<Page<EndpointRecord>> list_endpoints(Connection& conn, const AccountId& account,
+                                                   const EndpointFilter& filter, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  auto fetch = static_cast<long>(page.limit + 1);
-  std::vector<std::string> params = {account.str(), std::to_string(fetch)};
-  auto direction = ListDirection::first;
-  const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
-  if (cursor) {
-    auto found = exec(tx, conn, kCursor, account.str(), *cursor);
-    if (found.empty()) {
-      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
-    }
-    params.push_back(found[0][0].as<std::string>());
-    direction = page.starting_after ? ListDirection::after : ListDirection::before;
+  KeysetPage query(kList, account, page);
+  if (filter.status) query.where("s", "e.status = " + query.bind(*filter.status));
+  if (filter.event_type) {
+    // Every pattern that matches the type: one primary-key probe per row.
+    auto patterns = query.bind(text_array(patterns_matching(*filter.event_type)));
+    query.where("e", "EXISTS (SELECT 1 FROM endpoint_subscriptions s WHERE s.endpoint_id = e.id"
+                     " AND s.pattern = ANY (" + patterns + "::text[]))");
   }
-  if (filter.status) params.push_back(*filter.status);
-  if (filter.event_type) params.push_back(join_words(patterns_matching(*filter.event_type)));
-  auto statement = list_statement(filter.status.has_value(), filter.event_type.has_value(), direction).statement();
-  conn.ensure_prepared(statement);
-  auto result = tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params));
-  std::vector<EndpointRecord> rows;
-  for (const auto& row : result) rows.push_back(to_record(row));
-  auto out = make_page(std::move(rows), page);
-  attach_subscriptions(tx, conn, out.data);
+  auto out = query.fetch(tx, conn, to_record);
+  if (out) attach_subscriptions(tx, conn, out->data);
   return out;
 }
 

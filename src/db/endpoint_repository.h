@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "db/pool.h"
+#include "domain/endpoint.h"
 #include "domain/ids.h"
 #include "domain/pagination.h"
 #include "domain/subscription_rules.h"
@@ -17,38 +18,7 @@
 
 namespace hookgate::db {
 
-using Metadata = std::map<std::string, std::string>;
 
-struct SubscriptionRecord {
-  std::string pattern;
-  AuthorizingKey key;
-  TimePoint authorized_at;
-};
-
-struct EndpointRecord {
-  EndpointId id;
-  AccountId account;
-  std::string url;
-  std::string description;
-  Metadata metadata;
-  bool enabled = true;
-  std::optional<std::string> disabled_reason;
-  TimePoint created;
-  std::vector<SubscriptionRecord> subscriptions;  // sorted by pattern
-
-  std::vector<std::string> patterns() const;
-};
-
-struct NewEndpoint {
-  EndpointId id;
-  AccountId account;
-  std::string url;
-  std::string description;
-  Metadata metadata;
-  std::vector<std::string> patterns;
-  ApiKeyId authorized_by;
-  std::string sealed_secret;  // bound with endpoint_secret_binding(id)
-};
 
 // nullopt (nothing written) when the account already has max_endpoints.
 std::optional<EndpointRecord> insert_endpoint(Connection& conn, const NewEndpoint& endpoint,
@@ -56,24 +26,10 @@ std::optional<EndpointRecord> insert_endpoint(Connection& conn, const NewEndpoin
 
 std::optional<EndpointRecord> find_endpoint(Connection& conn, const AccountId& account, const EndpointId& id);
 
-struct EndpointFilter {
-  std::optional<std::string> status;      // "enabled" / "disabled"
-  std::optional<std::string> event_type;  // endpoints whose patterns match it
-};
-Page<EndpointRecord> list_endpoints(Connection& conn, const AccountId& account, const EndpointFilter& filter,
-                                    const PageRequest& page);
+// Newest first; nullopt when the page's cursor is not an endpoint of the account.
+std::optional<Page<EndpointRecord>> list_endpoints(Connection& conn, const AccountId& account,
+                                                   const EndpointFilter& filter, const PageRequest& page);
 
-// What an update writes; unset members stay as they are.
-struct EndpointWrite {
-  std::optional<std::string> url;
-  std::optional<std::string> description;
-  std::optional<Metadata> metadata;  // the whole resulting map
-  std::optional<bool> enabled;
-  std::optional<std::string> disabled_reason;
-  // Patterns to keep/add with the key that (re)authorizes them; patterns not
-  // listed are removed. Unset: subscriptions untouched.
-  std::optional<std::map<std::string, std::string>> subscriptions;  // pattern -> authorizing key id
-};
 
 // Locks the endpoint, lets `decide` (which may throw) compute the write from
 // its current state, applies it and returns the result, all in one transaction.

@@ -2,17 +2,16 @@
 
 #include "core/crypto.h"
 #include "core/timefmt.h"
-#include "db/storage_error.h"
+#include "db/keyset_page.h"
+#include "db/row_fields.h"
+#include "db/pg_array.h"
+#include "db/sql_text.h"
 
 #include <pqxx/pqxx>
-
-#include <sstream>
 
 namespace hookgate::db {
 
 namespace {
-
-#define HG_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 constexpr const char* kRecordColumns =
     "SELECT k.id, k.account_id, k.kind, k.description, "
@@ -36,7 +35,7 @@ constexpr Statement kInsertSecret{
     "INSERT INTO api_key_secrets (secret_hash, key_id, display_prefix) VALUES (decode($1, 'hex'), $2, $3)"};
 constexpr Statement kInsertScopes{
     "key_insert_scopes",
-    "INSERT INTO api_key_scopes (key_id, scope) SELECT $1, unnest(string_to_array($2, ' '))"};
+    "INSERT INTO api_key_scopes (key_id, scope) SELECT $1, unnest($2::text[])"};
 constexpr Statement kDeleteScopes{"key_delete_scopes", "DELETE FROM api_key_scopes WHERE key_id = $1"};
 constexpr Statement kLockKey{"key_lock", "SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE"};
 constexpr Statement kRevoke{"key_revoke",
@@ -48,45 +47,18 @@ constexpr Statement kExpireSecrets{
 constexpr Statement kRecordUses{
     "key_record_uses",
     "UPDATE api_keys k SET last_used_at = greatest(coalesce(k.last_used_at, u.at), u.at) "
-    "FROM (SELECT unnest(string_to_array($1, ' ')) AS id, "
-    "to_timestamp(unnest(string_to_array($2, ' ')::float8[])) AS at) u WHERE k.id = u.id"};
+    "FROM (SELECT unnest($1::text[]) AS id, "
+    "to_timestamp(unnest($2::bigint[]) / 1000000.0) AS at) u WHERE k.id = u.id"};
 
 std::string record_sql(const char* where) { return kRecordSelect + where; }
 
 const std::string kFindKeySql = record_sql("WHERE k.id = $1");
-const std::string kListFirstSql = record_sql("WHERE k.account_id = $1 ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
-const std::string kListAfterSql = record_sql(
-    "WHERE k.account_id = $1 AND (k.created_at, k.id) < "
-    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
-    "ORDER BY k.created_at DESC, k.id DESC LIMIT $2");
-const std::string kListBeforeSql = record_sql(
-    "WHERE k.account_id = $1 AND (k.created_at, k.id) > "
-    "(SELECT created_at, id FROM api_keys WHERE id = $3 AND account_id = $1) "
-    "ORDER BY k.created_at ASC, k.id ASC LIMIT $2");
 const Statement kFindKey{"key_find", kFindKeySql};
-const Statement kListFirst{"key_list_first", kListFirstSql};
-const Statement kListAfter{"key_list_after", kListAfterSql};
-const Statement kListBefore{"key_list_before", kListBeforeSql};
-constexpr Statement kCursorExists{"key_cursor_exists", "SELECT 1 FROM api_keys WHERE id = $1 AND account_id = $2"};
-
-ScopeSet split_scopes(const std::string& text) {
-  ScopeSet out;
-  std::istringstream stream(text);
-  std::string scope;
-  while (stream >> scope) out.insert(scope);
-  return out;
-}
-
-std::string join_scopes(const ScopeSet& scopes) {
-  std::string out;
-  for (const auto& scope : scopes) out += (out.empty() ? "" : " ") + scope;
-  return out;
-}
-
-std::optional<TimePoint> optional_time(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return from_epoch_micros(field.as<std::int64_t>());
-}
+const KeysetList kList{"key_list",
+                      kRecordColumns,
+                      "k.account_id",
+                      {"key_list_cursor", "SELECT created_at::text, id FROM api_keys WHERE account_id = $1 AND id = $2"},
+                      {{"k.created_at", "timestamptz"}, {"k.id", "text"}}};
 
 KeyKind kind_of(const pqxx::field& field) {
   return field.as<std::string>() == "sk" ? KeyKind::secret : KeyKind::publishable;
@@ -98,8 +70,8 @@ KeyRecord to_record(const pqxx::row& row) {
                    kind_of(row[2]),
                    row[3].as<std::string>(),
                    row[4].is_null() ? std::string() : row[4].as<std::string>(),
-                   split_scopes(row[5].as<std::string>()),
-                   from_epoch_micros(row[6].as<std::int64_t>()),
+                   split_words<ScopeSet>(row[5].as<std::string>()),
+                   time_field(row[6]),
                    optional_time(row[7]),
                    optional_time(row[8])};
 }
@@ -122,14 +94,14 @@ std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<u
   if (result.empty()) return std::nullopt;
   const auto& row = result[0];
   return KeyGrant{ApiKeyId::from_trusted(row[0].as<std::string>()), AccountId::from_trusted(row[1].as<std::string>()),
-                  kind_of(row[2]), split_scopes(row[4].as<std::string>()), optional_time(row[3])};
+                  kind_of(row[2]), split_words<ScopeSet>(row[4].as<std::string>()), optional_time(row[3])};
 }
 
 KeyRecord insert_key(Connection& conn, const NewKey& key) {
   pqxx::work tx(conn.raw());
   exec(tx, conn, kInsertKey, key.id.str(), key.account.str(), std::string(key_kind_name(key.kind)), key.description);
   exec(tx, conn, kInsertSecret, crypto::hex_encode(key.secret_hash), key.id.str(), key.display_prefix);
-  exec(tx, conn, kInsertScopes, key.id.str(), join_scopes(key.scopes));
+  exec(tx, conn, kInsertScopes, key.id.str(), text_array(key.scopes));
   auto record = find_in(tx, conn, key.id);
   tx.commit();
   return *record;
@@ -140,22 +112,9 @@ std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id) {
   return find_in(tx, conn, id);
 }
 
-Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const PageRequest& page) {
+std::optional<Page<KeyRecord>> list_keys(Connection& conn, const AccountId& account, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
-  const auto& cursor = page.starting_after ? page.starting_after : page.ending_before;
-  auto fetch = static_cast<long>(page.limit + 1);
-  pqxx::result result;
-  if (cursor) {
-    if (exec(tx, conn, kCursorExists, *cursor, account.str()).empty()) {
-      throw UnknownCursor(page.starting_after ? "starting_after" : "ending_before", *cursor);
-    }
-    result = exec(tx, conn, page.starting_after ? kListAfter : kListBefore, account.str(), fetch, *cursor);
-  } else {
-    result = exec(tx, conn, kListFirst, account.str(), fetch);
-  }
-  std::vector<KeyRecord> rows;
-  for (const auto& row : result) rows.push_back(to_record(row));
-  return make_page(std::move(rows), page);
+  return KeysetPage(kList, account, page).fetch(tx, conn, to_record);
 }
 
 std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id) {
@@ -170,7 +129,7 @@ std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id
   pqxx::work tx(conn.raw());
   if (!lock_key(tx, conn, id)) return std::nullopt;
   exec(tx, conn, kDeleteScopes, id.str());
-  exec(tx, conn, kInsertScopes, id.str(), join_scopes(scopes));
+  exec(tx, conn, kInsertScopes, id.str(), text_array(scopes));
   auto record = find_in(tx, conn, id);
   tx.commit();
   return record;
@@ -189,14 +148,13 @@ std::optional<KeyRecord> roll_key(Connection& conn, const ApiKeyId& id, const st
 
 void record_key_uses(Connection& conn, const std::vector<KeyUse>& uses) {
   if (uses.empty()) return;
-  std::string ids;
-  std::string times;
+  ArrayLiteral ids, times;
   for (const auto& use : uses) {
-    ids += (ids.empty() ? "" : " ") + use.id.str();
-    times += (times.empty() ? "" : " ") + std::to_string(static_cast<double>(to_epoch_micros(use.at)) / 1e6);
+    ids.text(use.id.str());
+    times.number(to_epoch_micros(use.at));
   }
   pqxx::work tx(conn.raw());
-  exec(tx, conn, kRecordUses, ids, times);
+  exec(tx, conn, kRecordUses, ids.str(), times.str());
   tx.commit();
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "db/pool.h"
+#include "domain/api_key.h"
 #include "domain/api_key_format.h"
 #include "domain/ids.h"
 #include "domain/pagination.h"
@@ -15,55 +16,20 @@
 
 namespace hookgate::db {
 
-// What authentication needs to know about a presented secret.
-struct KeyGrant {
-  ApiKeyId id;
-  AccountId account;
-  KeyKind kind;
-  ScopeSet assigned;
-  std::optional<TimePoint> secret_expires_at;  // set while a rolled-away secret is in its grace period
-};
-
-// The operator's view of a key.
-struct KeyRecord {
-  ApiKeyId id;
-  AccountId account;
-  KeyKind kind;
-  std::string description;
-  std::string display_prefix;  // of the current secret
-  ScopeSet assigned;
-  TimePoint created;
-  std::optional<TimePoint> revoked;
-  std::optional<TimePoint> last_used;
-};
-
-struct NewKey {
-  ApiKeyId id;
-  AccountId account;
-  KeyKind kind;
-  std::string description;
-  ScopeSet scopes;
-  std::vector<unsigned char> secret_hash;
-  std::string display_prefix;
-};
 
 // A non-revoked key owning this secret hash whose secret has not expired.
 std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<unsigned char>& secret_hash);
 
 KeyRecord insert_key(Connection& conn, const NewKey& key);
 std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id);
-// Newest first. Throws UnknownCursor when a cursor is not a key of the account.
-Page<KeyRecord> list_keys(Connection& conn, const AccountId& account, const PageRequest& page);
+// Newest first; nullopt when the page's cursor is not a key of the account.
+std::optional<Page<KeyRecord>> list_keys(Connection& conn, const AccountId& account, const PageRequest& page);
 std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id);
 std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id, const ScopeSet& scopes);
 // Adds a new current secret; every older secret expires after `grace`.
 std::optional<KeyRecord> roll_key(Connection& conn, const ApiKeyId& id, const std::vector<unsigned char>& secret_hash,
                                   const std::string& display_prefix, std::chrono::seconds grace);
 
-struct KeyUse {
-  ApiKeyId id;
-  TimePoint at;
-};
 // One statement for the whole batch; never moves last_used_at backwards.
 void record_key_uses(Connection& conn, const std::vector<KeyUse>& uses);
 

@@ -1,7 +1,7 @@
 #pragma once
-// Builds PostgreSQL array literals ('{"a","b",NULL}') so a whole batch goes
-// to the server as one parameter per column, unpacked with unnest() — one
-// statement per batch instead of one per row.
+// Builds PostgreSQL array literals ('{"a","b",NULL}'): the one way a list
+// goes to the server, as one parameter ($n::text[], $n::bigint[]) unpacked
+// with unnest() or ANY — a whole batch in one statement instead of one per row.
 
 #include <cstdint>
 #include <optional>
@@ -23,5 +23,13 @@ class ArrayLiteral {
   void separate();
   std::string body_ = "{";
 };
+
+// A list of texts (ids, scopes, patterns) as one text[] parameter.
+template <typename Texts>
+std::string text_array(const Texts& texts) {
+  ArrayLiteral array;
+  for (const auto& text : texts) array.text(text);
+  return array.str();
+}
 
 }  // namespace hookgate::db

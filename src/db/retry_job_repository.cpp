@@ -1,6 +1,7 @@
 #include "db/retry_job_repository.h"
 
 #include "core/timefmt.h"
+#include "db/row_fields.h"
 #include "db/sql_text.h"
 
 #include <pqxx/pqxx>
@@ -37,21 +38,19 @@ constexpr Statement kRunSlices{"retry_job_run_slices",
                                "SELECT hookgate_run_retry_jobs($1, make_interval(secs => $2::double precision / 1000), $3)"};
 
 RetryJobRecord to_record(const pqxx::row& row) {
-  std::optional<TimePoint> completed;
-  if (!row[12].is_null()) completed = from_epoch_micros(row[12].as<std::int64_t>());
   return RetryJobRecord{{RetryJobId::from_trusted(row[0].as<std::string>()),
                          AccountId::from_trusted(row[1].as<std::string>()),
                          EndpointId::from_trusted(row[2].as<std::string>()),
                          ApiKeyId::from_trusted(row[3].as<std::string>()),
-                         from_epoch_micros(row[4].as<std::int64_t>()),
-                         from_epoch_micros(row[5].as<std::int64_t>())},
+                         time_field(row[4]),
+                         time_field(row[5])},
                         row[6].as<std::string>(),
                         row[7].as<int>(),
                         row[8].as<int>(),
                         row[9].as<int>(),
                         row[10].as<int>(),
-                        from_epoch_micros(row[11].as<std::int64_t>()),
-                        completed};
+                        time_field(row[11]),
+                        optional_time(row[12])};
 }
 
 }  // namespace

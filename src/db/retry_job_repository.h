@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "db/pool.h"
 #include "domain/ids.h"
+#include "domain/retry_job.h"
 
 #include <chrono>
 #include <optional>
@@ -15,26 +16,6 @@
 
 namespace hookgate::db {
 
-// What a job is asked to do: send the endpoint's failed deliveries created
-// in [since, until] again, on behalf of `requested_by`.
-struct NewRetryJob {
-  RetryJobId id;
-  AccountId account;
-  EndpointId endpoint;
-  ApiKeyId requested_by;
-  TimePoint since;
-  TimePoint until;
-};
-
-struct RetryJobRecord : NewRetryJob {
-  std::string status;  // running, completed
-  int total = 0;
-  int done = 0;     // sent again
-  int failed = 0;   // could not be sent again (endpoint disabled, subscription unauthorized)
-  int skipped = 0;  // no longer failed when the job reached them
-  TimePoint created;
-  std::optional<TimePoint> completed;
-};
 
 // Why no job was created.
 enum class RetryJobRefusal {

@@ -1,8 +1,9 @@
 #pragma once
-// Small helpers shared by the repositories for passing lists through one
-// text parameter (`string_to_array($n, ' ')` on the SQL side) and reading
-// timestamps as epoch microseconds. Words never contain spaces: ids, scope
-// names and event patterns are validated before they reach storage.
+// Small helpers shared by the repositories for reading what SQL returns:
+// timestamps as epoch microseconds, and word lists aggregated with
+// string_agg(…, ' ') (ids, scope names and event patterns, validated before
+// they reach storage, never contain spaces). Lists go the other way as array
+// parameters (db/pg_array.h).
 
 #include <sstream>
 #include <string>
@@ -12,16 +13,6 @@
 #define HG_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 namespace hookgate::db {
-
-template <typename Words>
-std::string join_words(const Words& words) {
-  std::string out;
-  for (const auto& word : words) {
-    if (!out.empty()) out += ' ';
-    out += word;
-  }
-  return out;
-}
 
 template <typename Set>
 Set split_words(const std::string& text) {

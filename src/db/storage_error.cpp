@@ -17,9 +17,4 @@ const char* describe(UnavailableReason reason) {
 
 Unavailable::Unavailable(UnavailableReason reason) : std::runtime_error(describe(reason)), reason_(reason) {}
 
-UnknownCursor::UnknownCursor(std::string param, std::string cursor)
-    : std::runtime_error("unknown list cursor " + cursor + " in " + param),
-      param_(std::move(param)),
-      cursor_(std::move(cursor)) {}
-
 }  // namespace hookgate::db

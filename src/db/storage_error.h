@@ -25,18 +25,4 @@ class Unavailable : public std::runtime_error {
   UnavailableReason reason_;
 };
 
-// A list was asked to continue after a row that is not the account's (or
-// does not exist). Thrown rather than returned because the list functions'
-// Page<> results are shared by every list; `param` is the cursor parameter.
-class UnknownCursor : public std::runtime_error {
- public:
-  UnknownCursor(std::string param, std::string cursor);
-  const std::string& param() const { return param_; }
-  const std::string& cursor() const { return cursor_; }
-
- private:
-  std::string param_;
-  std::string cursor_;
-};
-
 }  // namespace hookgate::db

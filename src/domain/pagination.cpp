@@ -6,6 +6,11 @@
 
 namespace hookgate {
 
+PageDirection PageRequest::direction() const {
+  if (starting_after) return PageDirection::after;
+  return ending_before ? PageDirection::before : PageDirection::first;
+}
+
 PageRequest parse_page_request(const QueryLookup& query) {
   PageRequest request;
   if (auto limit = query("limit")) {

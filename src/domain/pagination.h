@@ -12,10 +12,22 @@
 
 namespace hookgate {
 
+// Which way a page walks from its cursor: lists are newest first, so `after`
+// reads older items and `before` newer ones.
+enum class PageDirection { first, after, before };
+
 struct PageRequest {
   std::size_t limit = 10;
   std::optional<std::string> starting_after;  // newer-to-older: items after this one
   std::optional<std::string> ending_before;   // items before this one
+
+  PageDirection direction() const;
+  // The cursor given (an item's id, exactly as the item shows it), if any,
+  // and the name of the query parameter that carried it.
+  const std::optional<std::string>& cursor() const { return starting_after ? starting_after : ending_before; }
+  std::string_view cursor_parameter() const { return starting_after ? "starting_after" : "ending_before"; }
+  // Rows to read: one more than the page holds tells whether more follow.
+  std::size_t rows_to_fetch() const { return limit + 1; }
 };
 
 using QueryLookup = std::function<std::optional<std::string_view>(std::string_view)>;

@@ -2,7 +2,9 @@
 
 #include "core/error.h"
 #include "core/timefmt.h"
-#include "services/unknown_cursor.h"
+#include "db/delivery_query_repository.h"
+#include "db/retry_job_repository.h"
+#include "services/list_page.h"
 
 namespace hookgate {
 
@@ -18,13 +20,13 @@ ApiError endpoint_disabled(const EndpointId& endpoint) {
                   "Webhook endpoint " + endpoint.str() + " is disabled; enable it before sending its deliveries again.");
 }
 
-ApiError retry_refused(db::RetryRefusal reason, const db::DeliverySummary& delivery) {
+ApiError retry_refused(RetryRefusal reason, const DeliverySummary& delivery) {
   switch (reason) {
-    case db::RetryRefusal::endpoint_disabled: return endpoint_disabled(delivery.endpoint);
-    case db::RetryRefusal::attempt_in_progress:
+    case RetryRefusal::endpoint_disabled: return endpoint_disabled(delivery.endpoint);
+    case RetryRefusal::attempt_in_progress:
       return ApiError(Errc::delivery_in_progress,
                       "An attempt of this delivery is in flight; retry once its result is recorded.");
-    case db::RetryRefusal::subscription_unauthorized: break;
+    case RetryRefusal::subscription_unauthorized: break;
   }
   return ApiError(Errc::subscription_unauthorized,
                   "Webhook endpoint " + delivery.endpoint.str() + " no longer has an authorized subscription to " +
@@ -51,7 +53,7 @@ DeliveryService::DeliveryService(db::ConnectionPool& pool, const CatalogueStore&
                                  const Clock& clock, std::chrono::seconds recover_max_window)
     : pool_(pool), catalogue_(catalogue), random_(random), clock_(clock), recover_max_window_(recover_max_window) {}
 
-Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const db::DeliveryFilter& filter,
+Page<DeliverySummary> DeliveryService::list(const Principal& caller, const DeliveryFilter& filter,
                                                 const PageRequest& page) {
   if (filter.event_type && catalogue_.require()->event_type(*filter.event_type) == nullptr) {
     throw invalid_parameter("event_type", "Unknown event type: " + *filter.event_type + ".");
@@ -60,11 +62,11 @@ Page<db::DeliverySummary> DeliveryService::list(const Principal& caller, const d
     throw invalid_parameter("created[gte]", "created[gte] must not be later than created[lte].");
   }
   auto conn = pool_.acquire();
-  return with_known_cursor("webhook delivery", [&] { return db::list_deliveries(*conn, caller.account, filter, page); });
+  return found_page(db::list_deliveries(*conn, caller.account, filter, page), page, "webhook delivery");
 }
 
 DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId& id) {
-  std::optional<db::DeliveryDetail> detail;
+  std::optional<DeliveryDetail> detail;
   {
     auto conn = pool_.acquire();
     detail = db::find_delivery(*conn, caller.account, id);
@@ -76,8 +78,8 @@ DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId
   return DeliveryView{std::move(*detail), std::move(visibility)};
 }
 
-db::DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId& id) {
-  db::RetryResult result;
+DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId& id) {
+  RetryResult result;
   {
     auto conn = pool_.acquire();
     result = db::retry_delivery(*conn, caller.account, id, caller.key_id);
@@ -87,7 +89,7 @@ db::DeliverySummary DeliveryService::retry(const Principal& caller, const Delive
   return *result.delivery;
 }
 
-db::RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointId& endpoint,
+RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointId& endpoint,
                                             const RecoverRequest& request) {
   auto now = clock_.now();
   auto until = request.until.value_or(now);
@@ -98,14 +100,14 @@ db::RetryJobRecord DeliveryService::recover(const Principal& caller, const Endpo
                                          std::to_string(recover_max_window_.count()) + " seconds (to " +
                                          format_rfc3339(now - recover_max_window_) + ").");
   }
-  db::NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
+  NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
   auto conn = pool_.acquire();
   auto created = db::create_retry_job(*conn, job);
   if (auto* refused = std::get_if<db::RetryJobRefused>(&created)) throw retry_job_refused(*refused, endpoint);
-  return std::get<db::RetryJobRecord>(std::move(created));
+  return std::get<RetryJobRecord>(std::move(created));
 }
 
-db::RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
+RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
   auto conn = pool_.acquire();
   auto job = db::find_retry_job(*conn, caller.account, id);
   if (!job) throw no_such("retry job", id.str());

@@ -6,11 +6,12 @@
 
 #include "core/clock.h"
 #include "core/random.h"
-#include "db/delivery_query_repository.h"
 #include "db/pool.h"
-#include "db/retry_job_repository.h"
 #include "domain/catalogue_store.h"
+#include "domain/delivery.h"
+#include "domain/pagination.h"
 #include "domain/principal.h"
+#include "domain/retry_job.h"
 #include "domain/subscription_rules.h"
 
 #include <chrono>
@@ -19,7 +20,7 @@
 namespace hookgate {
 
 struct DeliveryView {
-  db::DeliveryDetail detail;
+  DeliveryDetail detail;
   PayloadVisibility payload;
 };
 
@@ -34,15 +35,15 @@ class DeliveryService {
                   std::chrono::seconds recover_max_window);
 
   // An event_type the catalogue does not know → invalid_parameter.
-  Page<db::DeliverySummary> list(const Principal& caller, const db::DeliveryFilter& filter, const PageRequest& page);
+  Page<DeliverySummary> list(const Principal& caller, const DeliveryFilter& filter, const PageRequest& page);
   DeliveryView retrieve(const Principal& caller, const DeliveryId& id);
   // Refused (409) while the endpoint is disabled, an attempt is in flight, or
   // no authorized subscription covers the delivery's type any more.
-  db::DeliverySummary retry(const Principal& caller, const DeliveryId& id);
+  DeliverySummary retry(const Principal& caller, const DeliveryId& id);
   // `since` older than the window or after `until`, or `until` in the
   // future → invalid_parameter naming it.
-  db::RetryJobRecord recover(const Principal& caller, const EndpointId& endpoint, const RecoverRequest& request);
-  db::RetryJobRecord retrieve_job(const Principal& caller, const RetryJobId& id);
+  RetryJobRecord recover(const Principal& caller, const EndpointId& endpoint, const RecoverRequest& request);
+  RetryJobRecord retrieve_job(const Principal& caller, const RetryJobId& id);
 
   std::chrono::seconds recover_max_window() const { return recover_max_window_; }
 

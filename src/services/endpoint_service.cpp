@@ -2,11 +2,12 @@
 
 #include "core/error.h"
 #include "core/json_body.h"
+#include "db/endpoint_repository.h"
 #include "db/sealed_columns.h"
 #include "domain/api_key_format.h"
 #include "domain/subscription_rules.h"
 #include "services/endpoint_url.h"
-#include "services/unknown_cursor.h"
+#include "services/list_page.h"
 
 #include <algorithm>
 #include <set>
@@ -59,7 +60,7 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
 
   auto secret = generate_signing_secret(random_);
   auto id = EndpointId::generate(random_);
-  db::NewEndpoint endpoint{id,       caller.account, url.normalized,
+  NewEndpoint endpoint{id,       caller.account, url.normalized,
                            request.description, request.metadata, patterns,
                            caller.key_id, secrets_.seal(secret, db::endpoint_secret_binding(id))};
   auto conn = pool_.acquire();
@@ -71,23 +72,23 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
   return EndpointWithSecret{std::move(*record), secret};
 }
 
-db::EndpointRecord EndpointService::retrieve(const Principal& caller, const EndpointId& id) {
+EndpointRecord EndpointService::retrieve(const Principal& caller, const EndpointId& id) {
   auto conn = pool_.acquire();
   auto record = db::find_endpoint(*conn, caller.account, id);
   if (!record) throw no_such_endpoint(id);
   return *record;
 }
 
-Page<db::EndpointRecord> EndpointService::list(const Principal& caller, const db::EndpointFilter& filter,
+Page<EndpointRecord> EndpointService::list(const Principal& caller, const EndpointFilter& filter,
                                                const PageRequest& page) {
   if (filter.event_type && catalogue_.require()->event_type(*filter.event_type) == nullptr) {
     throw invalid_parameter("enabled_event", "Unknown event type: " + *filter.event_type + ".");
   }
   auto conn = pool_.acquire();
-  return with_known_cursor("webhook endpoint", [&] { return db::list_endpoints(*conn, caller.account, filter, page); });
+  return found_page(db::list_endpoints(*conn, caller.account, filter, page), page, "webhook endpoint");
 }
 
-db::EndpointRecord EndpointService::update(const Principal& caller, const EndpointId& id,
+EndpointRecord EndpointService::update(const Principal& caller, const EndpointId& id,
                                            const EndpointUpdate& request) {
   std::optional<std::string> url;
   if (request.url) url = validate_endpoint_url(*request.url, url_policy_).normalized;
@@ -96,13 +97,13 @@ db::EndpointRecord EndpointService::update(const Principal& caller, const Endpoi
   if (request.description) check_description(*request.description);
   auto catalogue = catalogue_.require();
 
-  auto decide = [&](const db::EndpointRecord& current) {
+  auto decide = [&](const EndpointRecord& current) {
     // Rules 1-2 need the current state; the gate already checked `manage`.
     EndpointChange change{current.patterns(), patterns, url && *url != current.url,
                           request.disabled && !*request.disabled && !current.enabled};
     require_scopes(caller.scopes, scopes_needed_for_change(change, *catalogue));
 
-    db::EndpointWrite write;
+    EndpointWrite write;
     write.url = url;
     write.description = request.description;
     if (request.disabled) {

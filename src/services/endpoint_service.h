@@ -4,9 +4,10 @@
 
 #include "core/random.h"
 #include "core/secret_sealing.h"
-#include "db/endpoint_repository.h"
 #include "db/pool.h"
 #include "domain/catalogue_store.h"
+#include "domain/endpoint.h"
+#include "domain/pagination.h"
 #include "domain/principal.h"
 #include "domain/url_policy.h"
 
@@ -32,7 +33,7 @@ struct EndpointLimits {
 struct EndpointCreate {
   std::string url;
   std::string description;
-  db::Metadata metadata;
+  Metadata metadata;
   std::vector<std::string> enabled_events;
 };
 
@@ -45,7 +46,7 @@ struct EndpointUpdate {
 };
 
 struct EndpointWithSecret {
-  db::EndpointRecord endpoint;
+  EndpointRecord endpoint;
   std::string secret;
 };
 
@@ -57,9 +58,9 @@ class EndpointService {
                   const SecretKeyRing& secrets, UrlPolicy url_policy, EndpointLimits limits);
 
   EndpointWithSecret create(const Principal& caller, const EndpointCreate& request);
-  db::EndpointRecord retrieve(const Principal& caller, const EndpointId& id);
-  Page<db::EndpointRecord> list(const Principal& caller, const db::EndpointFilter& filter, const PageRequest& page);
-  db::EndpointRecord update(const Principal& caller, const EndpointId& id, const EndpointUpdate& request);
+  EndpointRecord retrieve(const Principal& caller, const EndpointId& id);
+  Page<EndpointRecord> list(const Principal& caller, const EndpointFilter& filter, const PageRequest& page);
+  EndpointRecord update(const Principal& caller, const EndpointId& id, const EndpointUpdate& request);
   void remove(const Principal& caller, const EndpointId& id);
   EndpointWithSecret roll_secret(const Principal& caller, const EndpointId& id,
                                  std::optional<std::chrono::seconds> grace);

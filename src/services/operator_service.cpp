@@ -1,7 +1,9 @@
 #include "services/operator_service.h"
 
 #include "core/error.h"
-#include "services/unknown_cursor.h"
+#include "db/account_repository.h"
+#include "db/key_repository.h"
+#include "services/list_page.h"
 
 namespace hookgate {
 
@@ -20,7 +22,7 @@ ApiError no_such_account(const std::string& id) {
 OperatorService::OperatorService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random)
     : pool_(pool), catalogue_(catalogue), random_(random) {}
 
-db::AccountRecord OperatorService::create_account(const std::string& name) {
+AccountRecord OperatorService::create_account(const std::string& name) {
   if (name.empty() || name.size() > 200) throw invalid_parameter("name", "name must be 1 to 200 characters.");
   auto conn = pool_.acquire();
   return db::insert_account(*conn, AccountId::generate(random_), name);
@@ -33,25 +35,25 @@ KeyWithSecret OperatorService::create_key(const AccountId& account, KeyKind kind
   auto conn = pool_.acquire();
   if (!db::find_account(*conn, account)) throw no_such_account(account.str());
   auto secret = generate_api_key(kind, random_);
-  db::NewKey key{ApiKeyId::generate(random_), account, kind, description, std::move(scopes),
+  NewKey key{ApiKeyId::generate(random_), account, kind, description, std::move(scopes),
                  api_key_hash(secret), api_key_display_prefix(secret)};
   return KeyWithSecret{db::insert_key(*conn, key), std::move(secret)};
 }
 
-Page<db::KeyRecord> OperatorService::list_keys(const AccountId& account, const PageRequest& page) {
+Page<KeyRecord> OperatorService::list_keys(const AccountId& account, const PageRequest& page) {
   auto conn = pool_.acquire();
   if (!db::find_account(*conn, account)) throw no_such_account(account.str());
-  return with_known_cursor("API key", [&] { return db::list_keys(*conn, account, page); });
+  return found_page(db::list_keys(*conn, account, page), page, "API key");
 }
 
-db::KeyRecord OperatorService::revoke_key(const ApiKeyId& id) {
+KeyRecord OperatorService::revoke_key(const ApiKeyId& id) {
   auto conn = pool_.acquire();
   auto record = db::revoke_key(*conn, id);
   if (!record) throw no_such_key(id.str());
   return *record;
 }
 
-db::KeyRecord OperatorService::replace_scopes(const ApiKeyId& id, const ScopeRequest& request) {
+KeyRecord OperatorService::replace_scopes(const ApiKeyId& id, const ScopeRequest& request) {
   auto scopes = resolve_scope_request(*catalogue_.require(), request.scopes, request.bundle);
   auto conn = pool_.acquire();
   auto record = db::replace_key_scopes(*conn, id, scopes);

@@ -3,10 +3,11 @@
 // /internal/v1 routes and the `hookgate accounts|keys` commands.
 
 #include "core/random.h"
-#include "db/account_repository.h"
-#include "db/key_repository.h"
 #include "db/pool.h"
+#include "domain/account.h"
+#include "domain/api_key.h"
 #include "domain/catalogue_store.h"
+#include "domain/pagination.h"
 
 #include <chrono>
 #include <optional>
@@ -21,7 +22,7 @@ struct ScopeRequest {
 };
 
 struct KeyWithSecret {
-  db::KeyRecord key;
+  KeyRecord key;
   std::string secret;  // the full key text; shown once, never stored
 };
 
@@ -29,12 +30,12 @@ class OperatorService {
  public:
   OperatorService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random);
 
-  db::AccountRecord create_account(const std::string& name);
+  AccountRecord create_account(const std::string& name);
   KeyWithSecret create_key(const AccountId& account, KeyKind kind, const ScopeRequest& scopes,
                            const std::string& description);
-  Page<db::KeyRecord> list_keys(const AccountId& account, const PageRequest& page);
-  db::KeyRecord revoke_key(const ApiKeyId& id);
-  db::KeyRecord replace_scopes(const ApiKeyId& id, const ScopeRequest& scopes);
+  Page<KeyRecord> list_keys(const AccountId& account, const PageRequest& page);
+  KeyRecord revoke_key(const ApiKeyId& id);
+  KeyRecord replace_scopes(const ApiKeyId& id, const ScopeRequest& scopes);
   KeyWithSecret roll_key(const ApiKeyId& id, std::chrono::seconds grace_period);
 
   const CatalogueStore& catalogue() const { return catalogue_; }

@@ -27,7 +27,6 @@ TEST(StorageFailureTest, OnlyStorageFailuresAreTranslated) {
   http::Request request;
   request.request_id = "req_test";
   EXPECT_TRUE(translate_storage_failure(pqxx::broken_connection("gone"), request).has_value());
-  EXPECT_FALSE(translate_storage_failure(db::UnknownCursor("starting_after", "we_1"), request).has_value());
   EXPECT_FALSE(translate_storage_failure(std::runtime_error("bug"), request).has_value());
 }
 
