@@ -68,6 +68,24 @@ DeliverySummary to_summary(const pqxx::row& row) {
                          time_field(row[10])};
 }
 
+AttemptRecord to_attempt(const pqxx::row& row) {
+  return AttemptRecord{AttemptId::from_trusted(row[0].as<std::string>()),
+                       row[1].as<int>(),
+                       time_field(row[2]),
+                       optional_time(row[3]),
+                       optional_field<std::int64_t>(row[4]),
+                       optional_field<std::string>(row[5]),
+                       optional_field<int>(row[6]),
+                       optional_field<std::string>(row[7]),
+                       optional_field<std::string>(row[8])};
+}
+
+RetryRecord to_retry(const pqxx::row& row) {
+  std::optional<RetryJobId> job;
+  if (!row[2].is_null()) job = RetryJobId::from_trusted(row[2].as<std::string>());
+  return RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), time_field(row[1]), std::move(job)};
+}
+
 const KeysetList kList{"delivery_list",
                       HG_DELIVERY_COLUMNS HG_DELIVERY_FROM,
                       "d.account_id",
@@ -106,18 +124,10 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
   if (found.empty()) return std::nullopt;
   DeliveryDetail detail{to_summary(found[0]), {}, {}, found[0][11].as<std::string>()};
   for (const auto& row : exec(tx, conn, kAttempts, id.str(), account.str())) {
-    detail.attempts.push_back(AttemptRecord{AttemptId::from_trusted(row[0].as<std::string>()), row[1].as<int>(),
-                                            time_field(row[2]), optional_time(row[3]),
-                                            optional_field<std::int64_t>(row[4]), optional_field<std::string>(row[5]),
-                                            optional_field<int>(row[6]), optional_field<std::string>(row[7]),
-                                            optional_field<std::string>(row[8])});
+    detail.attempts.push_back(to_attempt(row));
   }
   for (const auto& row : exec(tx, conn, kRetries, account.str(), id.str())) {
-    std::optional<RetryJobId> job;
-    if (!row[2].is_null()) job = RetryJobId::from_trusted(row[2].as<std::string>());
-    detail.retries.push_back(
-        RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), time_field(row[1]),
-                    std::move(job)});
+    detail.retries.push_back(to_retry(row));
   }
   return detail;
 }
