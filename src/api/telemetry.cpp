@@ -76,7 +76,7 @@ void Telemetry::gate_decided(const GateOutcome& outcome) {
   auth_.inc({std::string(auth_outcome(outcome)), forbidden ? std::string(outcome.required_scope) : ""});
 }
 
-void Telemetry::attempts_recorded(const std::vector<db::AttemptResult>& results) {
+void Telemetry::attempts_recorded(const std::vector<AttemptResult>& results) {
   bool log_each = log::enabled(log::Level::info);
   for (const auto& result : results) {
     attempts_.inc({result.outcome});

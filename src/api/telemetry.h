@@ -8,8 +8,8 @@
 #include "auth/failure_throttle.h"
 #include "auth/key_cache.h"
 #include "core/metrics.h"
-#include "db/delivery_repository.h"
 #include "db/pool.h"
+#include "domain/delivery_attempt.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -31,7 +31,7 @@ class Telemetry {
   // Counts one of the gate's decisions on a /v1 request.
   void gate_decided(const GateOutcome& outcome);
   // Counts and logs each recorded delivery attempt.
-  void attempts_recorded(const std::vector<db::AttemptResult>& results);
+  void attempts_recorded(const std::vector<AttemptResult>& results);
 
   // Gauges read at scrape time.
   void watch_pool(std::string name, db::ConnectionPool& pool);

@@ -13,7 +13,7 @@ namespace hookgate {
 
 class DeliveryEngine {
  public:
-  using AttemptsRecorded = std::function<void(const std::vector<db::AttemptResult>&)>;
+  using AttemptsRecorded = std::function<void(const std::vector<AttemptResult>&)>;
   DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random, AttemptsRecorded on_recorded = {});
   ~DeliveryEngine();
 

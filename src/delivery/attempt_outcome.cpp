@@ -33,8 +33,8 @@ std::string describe_failure(const SendResult& sent) {
   return sent.error;
 }
 
-db::AttemptResult result_for(const db::ClaimedDelivery& claimed, TimePoint now) {
-  return db::AttemptResult(claimed, now);
+AttemptResult result_for(const ClaimedDelivery& claimed, TimePoint now) {
+  return AttemptResult(claimed, now);
 }
 
 }  // namespace
@@ -56,7 +56,7 @@ std::string utf8_snippet(std::string_view bytes, std::size_t max_bytes) {
   return out;
 }
 
-db::AttemptResult attempt_result(const db::ClaimedDelivery& claimed, const SendResult& sent, TimePoint now,
+AttemptResult attempt_result(const ClaimedDelivery& claimed, const SendResult& sent, TimePoint now,
                                  const RetryPolicy& policy, RandomSource& random, std::size_t snippet_bytes) {
   auto result = result_for(claimed, now);
   result.duration = sent.duration;
@@ -91,7 +91,7 @@ db::AttemptResult attempt_result(const db::ClaimedDelivery& claimed, const SendR
   return result;
 }
 
-db::AttemptResult not_sent_result(const db::ClaimedDelivery& claimed, TimePoint now, std::string reason) {
+AttemptResult not_sent_result(const ClaimedDelivery& claimed, TimePoint now, std::string reason) {
   auto result = result_for(claimed, now);
   result.outcome = "failed";
   result.error = std::move(reason);

@@ -5,8 +5,8 @@
 
 #include "core/clock.h"
 #include "core/random.h"
-#include "db/delivery_repository.h"
 #include "delivery/http_sender.h"
+#include "domain/delivery_attempt.h"
 #include "domain/retry_policy.h"
 
 #include <string>
@@ -19,11 +19,11 @@ namespace hookgate::delivery {
 // record is text.
 std::string utf8_snippet(std::string_view bytes, std::size_t max_bytes);
 
-db::AttemptResult attempt_result(const db::ClaimedDelivery& claimed, const SendResult& sent, TimePoint now,
+AttemptResult attempt_result(const ClaimedDelivery& claimed, const SendResult& sent, TimePoint now,
                                  const RetryPolicy& policy, RandomSource& random, std::size_t snippet_bytes);
 
 // A claimed delivery that must not be sent (its subscription lost its
 // authorization since fan-out): recorded as a final failed attempt.
-db::AttemptResult not_sent_result(const db::ClaimedDelivery& claimed, TimePoint now, std::string reason);
+AttemptResult not_sent_result(const ClaimedDelivery& claimed, TimePoint now, std::string reason);
 
 }  // namespace hookgate::delivery

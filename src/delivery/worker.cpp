@@ -147,7 +147,7 @@ void DeliveryWorker::wait_before_next_claim(std::unique_lock<std::mutex>& lock, 
 }
 
 std::size_t DeliveryWorker::claim_and_send(std::size_t capacity) {
-  std::vector<db::ClaimedDelivery> claimed;
+  std::vector<ClaimedDelivery> claimed;
   {
     auto conn = pool_.acquire();
     claimed = db::claim_due_deliveries(*conn, capacity, clock_.now(), options_.lease);
@@ -178,7 +178,7 @@ std::size_t DeliveryWorker::claim_and_send(std::size_t capacity) {
   return count;
 }
 
-void DeliveryWorker::send(db::ClaimedDelivery claimed) {
+void DeliveryWorker::send(ClaimedDelivery claimed) {
   OutboundRequest request;
   request.url = claimed.url;
   auto timestamp = unix_seconds(clock_.now());
@@ -189,7 +189,7 @@ void DeliveryWorker::send(db::ClaimedDelivery claimed) {
   };
   request.body = claimed.payload;
   // The completion runs on a sender thread: it only queues.
-  auto shared = std::make_shared<db::ClaimedDelivery>(std::move(claimed));
+  auto shared = std::make_shared<ClaimedDelivery>(std::move(claimed));
   sender_.send(std::move(request), [this, shared](SendResult sent) {
     complete({std::move(*shared), std::move(sent), true});
   });
@@ -224,7 +224,7 @@ void DeliveryWorker::record_loop() {
 
 void DeliveryWorker::record(std::deque<Completion>& batch) {
   auto now = clock_.now();
-  std::vector<db::AttemptResult> results;
+  std::vector<AttemptResult> results;
   results.reserve(batch.size());
   WorkerCounters delta;
   for (const auto& completion : batch) {

@@ -44,7 +44,7 @@ struct WorkerOptions {
   // Opens the endpoints' sealed signing secrets (HOOKGATE_SECRETS_KEYS).
   SecretKeyRing secrets_keys;
   // Told of each batch of results once it is recorded (metrics, log lines).
-  std::function<void(const std::vector<db::AttemptResult>&)> on_recorded;
+  std::function<void(const std::vector<AttemptResult>&)> on_recorded;
 };
 
 struct WorkerCounters {
@@ -84,7 +84,7 @@ class DeliveryWorker {
 
  private:
   struct Completion {
-    db::ClaimedDelivery claimed;
+    ClaimedDelivery claimed;
     SendResult sent;
     bool was_sent = true;  // false: refused before sending (rule 3)
   };
@@ -93,7 +93,7 @@ class DeliveryWorker {
   void record_loop();
   // Claims one batch and starts sending it; returns how many were claimed.
   std::size_t claim_and_send(std::size_t capacity);
-  void send(db::ClaimedDelivery claimed);
+  void send(ClaimedDelivery claimed);
   void complete(Completion completion);
   void record(std::deque<Completion>& batch);
   bool wake_requested() const;

@@ -515,7 +515,7 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   EXPECT_EQ(second[0].attempt_number, 2);
 
   // The first worker reports late: its attempt is recorded, the delivery is not touched.
-  db::AttemptResult stale(first[0], clock_.now() + 32s);
+  AttemptResult stale(first[0], clock_.now() + 32s);
   stale.outcome = "succeeded";
   stale.status_code = 200;
   db::record_attempt_results(*conn, {stale}, clock_.now() + 32s, 24h);
@@ -531,7 +531,7 @@ TEST_F(DeliveryTest, AnExpiredLeaseIsClaimedAgainAndTheStaleResultIsFencedOut) {
   EXPECT_EQ(late[2].as<int>(), 200);
   EXPECT_EQ(count("SELECT count(*) FROM webhook_attempts"), 1);
 
-  db::AttemptResult current(second[0], clock_.now() + 33s);
+  AttemptResult current(second[0], clock_.now() + 33s);
   current.outcome = "failed";
   current.status_code = 500;
   current.error = "HTTP 500";
@@ -559,7 +559,7 @@ TEST_F(DeliveryTest, ACancelledAttemptReleasesItsClaimAtOnceUnlessTheClaimPassed
   cancelled.outcome = delivery::SendOutcome::cancelled;
   cancelled.error = "cancelled: the sender stopped";
   auto stopped_at = clock_.now() + 2s;
-  std::vector<db::AttemptResult> results;
+  std::vector<AttemptResult> results;
   for (const auto& delivery : claimed) {
     results.push_back(delivery::attempt_result(delivery, cancelled, stopped_at, delivery::default_retry_policy(),
                                                random_, 1024));
@@ -659,9 +659,9 @@ TEST_F(DeliveryTest, AResultForADeletedDeliveryIsDropped) {
   auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
   ASSERT_EQ(claimed.size(), 2u);
   run_sql(url_, "DELETE FROM webhook_endpoints WHERE id = '" + doomed.str() + "'");
-  std::vector<db::AttemptResult> results;
+  std::vector<AttemptResult> results;
   for (const auto& claim : claimed) {
-    db::AttemptResult result(claim, clock_.now());
+    AttemptResult result(claim, clock_.now());
     result.outcome = "succeeded";
     result.status_code = 200;
     results.push_back(result);
@@ -695,8 +695,8 @@ TEST_F(DeliveryTest, AFailedDeliverySentAgainIsQueuedAndNoLongerCountsAsFailed) 
   auto claimed = db::claim_due_deliveries(*conn, 10, clock_.now(), 30s);
   ASSERT_EQ(claimed.size(), 1u);
   // A final result of a claim, as the worker would write it.
-  auto finish = [&](const db::ClaimedDelivery& claim, const std::string& outcome, int status_code) {
-    db::AttemptResult result(claim, clock_.now());
+  auto finish = [&](const ClaimedDelivery& claim, const std::string& outcome, int status_code) {
+    AttemptResult result(claim, clock_.now());
     result.outcome = outcome;
     result.status_code = status_code;
     db::record_attempt_results(*conn, {result}, clock_.now(), 24h);

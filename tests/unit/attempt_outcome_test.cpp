@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 const TimePoint kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 
-db::ClaimedDelivery claimed(int attempt_number) {
+ClaimedDelivery claimed(int attempt_number) {
   return {DeliveryId::from_trusted("whd_1"), 7, AttemptId::from_trusted("wha_1"), attempt_number, kNow - 2s,
           AccountId::from_trusted("acct_1"), EndpointId::from_trusted("we_1"), "order.accepted",
           "https://example.com/hook", "{}", {"whsec_AAAA"}, true};
@@ -28,7 +28,7 @@ SendResult response(int status, std::string body = "", std::optional<std::string
   return sent;
 }
 
-db::AttemptResult outcome_of(const SendResult& sent, int attempt_number = 1) {
+AttemptResult outcome_of(const SendResult& sent, int attempt_number = 1) {
   testing::FixedRandom random;  // jitter factor exactly 1
   return attempt_result(claimed(attempt_number), sent, kNow, default_retry_policy(), random, 16);
 }

@@ -50,9 +50,14 @@ class GateTest : public ::testing::Test {
     if (authorization) request.headers.emplace_back("Authorization", *authorization);
     return request;
   }
-  // Through the route the gate protects, as the router runs it.
+  // Through the route the gate protects, as the router runs it. The router
+  // keeps its routes for the process's life, and an outcome's required_scope
+  // points into its route: the fixture keeps them as long.
   http::Response pass(http::Request request, std::string method = "GET") {
-    return gate_.protect(route(std::move(method))).handler(request);
+    return protect(route(std::move(method))).handler(request);
+  }
+  const http::Route& protect(ApiRoute api_route) {
+    return *protected_.emplace_back(std::make_unique<http::Route>(gate_.protect(std::move(api_route))));
   }
 
   testing::ManualClock clock_;
@@ -67,6 +72,7 @@ class GateTest : public ::testing::Test {
   Gate gate_{principals_, rate_limiter_, idempotency_, auth_failures_, "",
              [this](const GateOutcome& outcome) { seen_.push_back(outcome); }};
   std::vector<std::string> handled_by_;
+  std::vector<std::unique_ptr<http::Route>> protected_;
 };
 
 TEST_F(GateTest, AKeyWithTheRoutesScopeIsAdmittedAndRunsTheHandler) {
@@ -136,7 +142,7 @@ TEST_F(GateTest, AScopeRefusalFromTheHandlerIsCountedAsTheGatesOwn) {
                       throw ApiError(Errc::scope_required, "needs more", {{"required_scopes", {"orders:read"}}});
                     }};
   auto req = request(kReader);
-  auto response = gate_.protect(refusing).handler(req);
+  auto response = protect(refusing).handler(req);
   EXPECT_EQ(response.status, 403);
   EXPECT_EQ(error_code_of(response), "SCOPE_REQUIRED");
   ASSERT_EQ(seen_.size(), 1u) << "one decision per request, heard after the handler";
@@ -169,7 +175,7 @@ TEST_F(GateTest, AKeyThatCannotBeCheckedIsRefusedWithWhatWentWrong) {
 
 TEST_F(GateTest, TheCallersAccountAndKeyIdGoToTheLogLine) {
   http::Request sent = request(kReader);
-  gate_.protect(route("GET")).handler(sent);
+  protect(route("GET")).handler(sent);
   std::vector<std::pair<std::string, std::string>> expected = {{"account", "acct_gate"}, {"key_id", "key_reader"}};
   EXPECT_EQ(sent.log_fields, expected);
 }
