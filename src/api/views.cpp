@@ -10,6 +10,12 @@ nlohmann::json optional_time(const std::optional<TimePoint>& time) {
   return time ? nlohmann::json(format_rfc3339(*time)) : nlohmann::json(nullptr);
 }
 
+// The one response that shows a secret: the one that created it.
+nlohmann::json with_secret(nlohmann::json body, const std::string& secret) {
+  body["secret"] = secret;
+  return body;
+}
+
 }  // namespace
 
 nlohmann::json account(const AccountRecord& record) {
@@ -36,9 +42,7 @@ nlohmann::json api_key(const KeyRecord& record, const Catalogue& catalogue) {
 }
 
 nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue) {
-  auto body = api_key(created.key, catalogue);
-  body["secret"] = created.secret;
-  return body;
+  return with_secret(api_key(created.key, catalogue), created.secret);
 }
 
 nlohmann::json endpoint(const EndpointRecord& record, const Catalogue& catalogue) {
@@ -65,9 +69,7 @@ nlohmann::json endpoint(const EndpointRecord& record, const Catalogue& catalogue
 }
 
 nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue) {
-  auto body = endpoint(created.endpoint, catalogue);
-  body["secret"] = created.secret;
-  return body;
+  return with_secret(endpoint(created.endpoint, catalogue), created.secret);
 }
 
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held) {
