@@ -13,7 +13,7 @@ BEGIN
     SELECT e.attempt_id, e.delivery_id, NEW.account_id, e.attempt_count, e.attempt_started_at, now(), 'interrupted',
            'no result recorded before the endpoint was disabled'
       FROM ended e WHERE e.attempt_id IS NOT NULL
-    ON CONFLICT (id) DO NOTHING
+    ON CONFLICT (delivery_id, id) DO NOTHING
   )
   UPDATE webhook_deliveries d
      SET status = 'failed', failed_at = now(), attempt_count = e.attempt_count,

@@ -13,6 +13,7 @@ DECLARE
   v_sent integer;
   v_failed integer;
   v_skipped integer;
+  v_status text;
 BEGIN
   FOR job IN
     SELECT * FROM webhook_retry_jobs
@@ -22,14 +23,18 @@ BEGIN
     v_jobs := v_jobs + 1;
     v_sent := 0; v_failed := 0; v_skipped := 0;
     FOR item IN
-      SELECT i.delivery_seq, i.delivery_id, d.status
-        FROM webhook_retry_job_items i JOIN webhook_deliveries d ON d.id = i.delivery_id
+      SELECT i.delivery_seq, i.delivery_id FROM webhook_retry_job_items i
        WHERE i.job_id = job.id AND i.state = 'queued'
        ORDER BY i.delivery_seq LIMIT p_items
-         FOR UPDATE OF d
     LOOP
       v_refusal := NULL;
-      IF item.status <> 'failed' THEN
+      SELECT d.status INTO v_status FROM webhook_deliveries d WHERE d.id = item.delivery_id FOR UPDATE;
+      IF NOT FOUND THEN
+        -- Its partition expired (retention) after the job was made.
+        v_state := 'skipped';
+        v_refusal := 'expired';
+        v_skipped := v_skipped + 1;
+      ELSIF v_status <> 'failed' THEN
         v_state := 'skipped';
         v_skipped := v_skipped + 1;
       ELSE

@@ -24,7 +24,8 @@ namespace {
   "ON q.delivery_id = d.id AND q.account_id = d.account_id "
 
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
-                          ", ev.payload " HG_DELIVERY_FROM "JOIN events ev ON ev.id = d.event_id "
+                          ", ev.payload " HG_DELIVERY_FROM
+                          "JOIN events ev ON ev.id = d.event_id AND ev.created_at = d.event_created_at "
                           "WHERE d.account_id = $1 AND d.id = $2"};
 // Recorded attempts, and the one in flight from the queue row (unless a
 // late result already recorded it).
@@ -35,7 +36,7 @@ constexpr Statement kAttempts{
     "UNION ALL "
     "SELECT q.attempt_id, q.attempt_count, " HG_MICROS("q.attempt_started_at") ", NULL, NULL, NULL, NULL, NULL, NULL "
     "FROM webhook_delivery_queue q WHERE q.delivery_id = $1 AND q.account_id = $2 AND q.attempt_id IS NOT NULL "
-    "  AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.id = q.attempt_id) "
+    "  AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = q.delivery_id AND a.id = q.attempt_id) "
     "ORDER BY 2, 3"};
 constexpr Statement kRetries{
     "delivery_retries",
@@ -86,12 +87,13 @@ RetryRecord to_retry(const pqxx::row& row) {
   return RetryRecord{ApiKeyId::from_trusted(row[0].as<std::string>()), time_field(row[1]), std::move(job)};
 }
 
+// Newest first by id, the partition key (V018): a page walks the partitions
+// in order from the cursor's and stops once it has its rows.
 const KeysetList kList{"delivery_list",
                       HG_DELIVERY_COLUMNS HG_DELIVERY_FROM,
                       "d.account_id",
-                      {"delivery_list_cursor",
-                       "SELECT created_at::text, seq FROM webhook_deliveries WHERE account_id = $1 AND id = $2"},
-                      {{"d.created_at", "timestamptz"}, {"d.seq", "bigint"}}};
+                      {"delivery_list_cursor", "SELECT id FROM webhook_deliveries WHERE account_id = $1 AND id = $2"},
+                      {{"d.id", "text"}}};
 
 }  // namespace
 
@@ -109,11 +111,19 @@ std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const Acc
     query.where(*filter.status, *filter.status == "failed" ? std::string("d.failed_at IS NOT NULL")
                                                            : "d.status = '" + *filter.status + "'");
   }
+  // A created range is also a range of ids, which prunes partitions: an id
+  // is minted no earlier than its delivery's created_at (equal since V018),
+  // and a day later at most (ids minted under V017, inside the publishing
+  // transaction).
   if (filter.created_gte) {
-    query.where("gte", "d.created_at >= " + query.bind(format_rfc3339(*filter.created_gte)) + "::timestamptz");
+    auto gte = query.bind(format_rfc3339(*filter.created_gte));
+    query.where("gte", "d.created_at >= " + gte + "::timestamptz AND d.id >= hookgate_id_at('whd_', " + gte +
+                           "::timestamptz)");
   }
   if (filter.created_lte) {
-    query.where("lte", "d.created_at <= " + query.bind(format_rfc3339(*filter.created_lte)) + "::timestamptz");
+    auto lte = query.bind(format_rfc3339(*filter.created_lte));
+    query.where("lte", "d.created_at <= " + lte + "::timestamptz AND d.id < hookgate_id_at('whd_', " + lte +
+                           "::timestamptz + interval '1 day')");
   }
   return query.fetch(tx, conn, to_summary);
 }

@@ -55,10 +55,10 @@ constexpr Statement kClaim{
     "  SELECT attempt_id, delivery_id, account_id, attempt_count, attempt_started_at, " HG_TS("$2") ", 'interrupted',"
     "    'no result recorded: the worker stopped and its lease expired'"
     "  FROM due WHERE attempt_id IS NOT NULL"
-    "  ON CONFLICT (id) DO NOTHING"
+    "  ON CONFLICT (delivery_id, id) DO NOTHING"
     "), claimed AS ("
-    "  SELECT d.id, d.account_id, d.event_id, d.endpoint_id, d.event_type, l.claim_token, l.attempt_count,"
-    "    l.attempt_id"
+    "  SELECT d.id, d.account_id, d.event_id, d.event_created_at, d.endpoint_id, d.event_type, l.claim_token,"
+    "    l.attempt_count, l.attempt_id"
     "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
     "), subscribed AS MATERIALIZED ("
     "  SELECT r.endpoint_id, r.event_type, s.pattern, s.authorized_by"
@@ -87,7 +87,8 @@ constexpr Statement kClaim{
     "  ev.payload, t.secrets, r.authorized "
     "FROM claimed c"
     "  JOIN routes r ON r.endpoint_id = c.endpoint_id AND r.event_type = c.event_type"
-    "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev ON ev.id = c.event_id"};
+    "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev"
+    "    ON ev.id = c.event_id AND ev.created_at = c.event_created_at"};  // one partition of events
 
 // Results of a batch, and the endpoints whose last result in it succeeded
 // marked healthy ($14), in one statement. Each attempt is inserted whole
@@ -112,7 +113,7 @@ constexpr Statement kRecord{
     // Not for a delivery deleted (with its endpoint) while in flight.
     "  FROM r WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = r.delivery_id"
     "    AND d.account_id = r.account_id)"
-    "  ON CONFLICT (id) DO UPDATE SET finished_at = EXCLUDED.finished_at, duration_us = EXCLUDED.duration_us,"
+    "  ON CONFLICT (delivery_id, id) DO UPDATE SET finished_at = EXCLUDED.finished_at, duration_us = EXCLUDED.duration_us,"
     "    outcome = EXCLUDED.outcome, status_code = EXCLUDED.status_code, error = EXCLUDED.error,"
     "    response_snippet = EXCLUDED.response_snippet"
     "), healthy AS ("

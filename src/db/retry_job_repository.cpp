@@ -24,7 +24,10 @@ constexpr Statement kFillItems{
     "INSERT INTO webhook_retry_job_items (job_id, delivery_seq, delivery_id) "
     "SELECT $1, d.seq, d.id FROM webhook_deliveries d "
     "WHERE d.endpoint_id = $2 AND d.account_id = $3 AND d.failed_at IS NOT NULL "
-    "  AND d.created_at >= $4::timestamptz AND d.created_at <= $5::timestamptz"};
+    "  AND d.created_at >= $4::timestamptz AND d.created_at <= $5::timestamptz"
+    // The same window as ids, to reach only its partitions (see list_deliveries).
+    "  AND d.id >= hookgate_id_at('whd_', $4::timestamptz)"
+    "  AND d.id < hookgate_id_at('whd_', $5::timestamptz + interval '1 day')"};
 constexpr Statement kSetTotal{
     "retry_job_set_total",
     "UPDATE webhook_retry_jobs SET total = $2, status = CASE WHEN $2::integer = 0 THEN 'completed' ELSE 'running' END, "

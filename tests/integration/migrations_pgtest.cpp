@@ -104,14 +104,19 @@ TEST(Migrations, EmptyDatabaseGetsEveryEmbeddedMigration) {
   EXPECT_TRUE(db::migrations_current(conn, migrations));
 }
 
-// Migrates an empty database up to (not including) `version`, then adds
-// account acct_m, endpoint we_m and events evt_m1 .. evt_m<events>.
-void migrate_before(pqxx::connection& conn, int version, int events) {
+// The embedded migrations numbered below `version`.
+std::vector<db::Migration> embedded_before(int version) {
   std::vector<db::Migration> before;
   for (const auto& m : embedded()) {
     if (m.version < version) before.push_back(m);
   }
-  db::migrate(conn, before);
+  return before;
+}
+
+// Migrates an empty database up to (not including) `version`, then adds
+// account acct_m, endpoint we_m and events evt_m1 .. evt_m<events>.
+void migrate_before(pqxx::connection& conn, int version, int events) {
+  db::migrate(conn, embedded_before(version));
   exec(conn, "INSERT INTO accounts (id, name) VALUES ('acct_m', 'm');"
              "INSERT INTO webhook_endpoints (id, account_id, url) VALUES ('we_m', 'acct_m', 'https://example.com/m');"
              "INSERT INTO events (id, account_id, type, payload, occurred_at) SELECT 'evt_m' || g, 'acct_m', "
@@ -133,7 +138,7 @@ TEST(Migrations, TheDeliveryQueueTakesOverPendingDeliveries) {
       ('whd_failed', 'acct_m', 'evt_m3', 'we_m', 'order.accepted', 'failed', 5, NULL, NULL, '2026-11-28T08:00:00Z');
   )sql");
 
-  db::migrate(conn, embedded());
+  db::migrate(conn, embedded_before(18));  // V018 would give these ids new ones
 
   pqxx::read_transaction tx(conn);
   auto queued = tx.exec(
@@ -314,7 +319,7 @@ TEST(Migrations, OpenAttemptsMoveToTheirQueueRows) {
            ('wha_orphan', 'whd_done', 'acct_m', 1, '2026-11-28T08:00:00Z');
   )sql");
 
-  db::migrate(conn, embedded());
+  db::migrate(conn, embedded_before(18));  // V018 would give these ids new ones
 
   pqxx::read_transaction tx(conn);
   auto queued = tx.exec1("SELECT attempt_id, attempt_started_at = '2026-11-28T10:00:30Z' FROM webhook_delivery_queue");
@@ -363,6 +368,65 @@ db::MigrationSet with_changed_function() {
   }
   EXPECT_TRUE(found) << kChangedFile;
   return {embedded(), db::parse_repeatable_migrations(files)};
+}
+
+// V018 moves history into day partitions. A delivery whose id spells its
+// creation time keeps it; one from before V012 (a random id) gets an id
+// minted at its created_at, and its attempts, retries and queue row follow.
+TEST(Migrations, HistoryMovesIntoDayPartitionsAndOldIdsAreMintedAnew) {
+  pqxx::connection conn(empty_database());
+  migrate_before(conn, 18, 2);
+  exec(conn, R"sql(
+    INSERT INTO api_keys (id, account_id, kind, description) VALUES ('key_m', 'acct_m', 'sk', 'm');
+    INSERT INTO webhook_deliveries (id, account_id, event_id, endpoint_id, event_type, status, attempt_count,
+                                    created_at, failed_at)
+    VALUES (hookgate_random_id('whd_'), 'acct_m', 'evt_m1', 'we_m', 'order.accepted', 'succeeded', 1, now(), NULL),
+           ('whd_0123456789abcdef0123456789abcdef', 'acct_m', 'evt_m2', 'we_m', 'order.accepted', 'failed', 1,
+            '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z');
+    INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at, outcome)
+    SELECT 'wha_' || seq, id, 'acct_m', 1, created_at, created_at, 'failed' FROM webhook_deliveries;
+    INSERT INTO webhook_delivery_retries (delivery_id, requested_by)
+    SELECT id, 'key_m' FROM webhook_deliveries WHERE status = 'failed';
+    INSERT INTO webhook_delivery_queue (delivery_id, account_id, due_at)
+    SELECT id, account_id, now() FROM webhook_deliveries WHERE status = 'failed';
+  )sql");
+  std::string minted;
+  {
+    pqxx::read_transaction tx(conn);
+    minted = tx.exec1("SELECT id FROM webhook_deliveries WHERE event_id = 'evt_m1'")[0].as<std::string>();
+  }
+
+  db::migrate(conn, db::embedded_migration_set());
+
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT relkind FROM pg_class WHERE relname = 'webhook_deliveries'")[0].as<std::string>(), "p");
+  auto kept = tx.exec1("SELECT tableoid::regclass::text, event_created_at = (SELECT created_at FROM events "
+                       "WHERE id = 'evt_m1') FROM webhook_deliveries WHERE id = '" + minted + "'");
+  EXPECT_EQ(kept[0].as<std::string>(),
+            "webhook_deliveries_p" + tx.exec1("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')")[0].as<std::string>());
+  EXPECT_TRUE(kept[1].as<bool>());
+
+  auto renamed = tx.exec1(
+      "SELECT id, tableoid::regclass::text, starts_with(id, hookgate_id_at('whd_', created_at)) FROM webhook_deliveries "
+      "WHERE event_id = 'evt_m2'");
+  auto new_id = renamed[0].as<std::string>();
+  EXPECT_NE(new_id, "whd_0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(renamed[1].as<std::string>(), "webhook_deliveries_p20261120");
+  EXPECT_TRUE(renamed[2].as<bool>());
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM webhook_attempts WHERE delivery_id = '" + new_id + "'")[0].as<int>(), 1);
+  EXPECT_EQ(tx.exec1("SELECT tableoid::regclass::text FROM webhook_attempts WHERE delivery_id = '" + new_id + "'")[0]
+                .as<std::string>(),
+            "webhook_attempts_p20261120");
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM webhook_delivery_retries WHERE delivery_id = '" + new_id + "'")[0].as<int>(),
+            1);
+  EXPECT_EQ(tx.exec1("SELECT delivery_id FROM webhook_delivery_queue")[0].as<std::string>(), new_id);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM webhook_attempts")[0].as<int>(), 2);
+  // Today through three days ahead exist for every partitioned table.
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM hookgate_partitioned_tables t, generate_series(0, 3) g "
+                     "WHERE to_regclass(t.table_name || '_p' || to_char((now() AT TIME ZONE 'UTC')::date + g, "
+                     "'YYYYMMDD')) IS NOT NULL")[0]
+                .as<int>(),
+            16);
 }
 
 TEST(RepeatableMigrations, EmptyDatabaseGetsEveryFileOnceInOrder) {
