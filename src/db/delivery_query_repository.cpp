@@ -24,18 +24,17 @@ namespace {
   "ON q.delivery_id = d.id AND q.account_id = d.account_id "
 
 constexpr Statement kFind{"delivery_find", HG_DELIVERY_COLUMNS
-                          ", ev.payload " HG_DELIVERY_FROM
-                          "JOIN events ev ON ev.id = d.event_id AND ev.created_at = d.event_created_at "
+                          ", " HG_EVENT_PAYLOAD("d") " " HG_DELIVERY_FROM
                           "WHERE d.account_id = $1 AND d.id = $2"};
 // Recorded attempts, and the one in flight from the queue row (unless a
 // late result already recorded it).
 constexpr Statement kAttempts{
     "delivery_attempts",
     "SELECT id, attempt_number, " HG_MICROS("started_at") ", " HG_MICROS("finished_at") ", duration_us, outcome, "
-    "status_code, error, response_snippet FROM webhook_attempts WHERE delivery_id = $1 AND account_id = $2 "
+    "status_code, error, response_snippet FROM webhook_attempts WHERE delivery_id = $2 AND account_id = $1 "
     "UNION ALL "
     "SELECT q.attempt_id, q.attempt_count, " HG_MICROS("q.attempt_started_at") ", NULL, NULL, NULL, NULL, NULL, NULL "
-    "FROM webhook_delivery_queue q WHERE q.delivery_id = $1 AND q.account_id = $2 AND q.attempt_id IS NOT NULL "
+    "FROM webhook_delivery_queue q WHERE q.delivery_id = $2 AND q.account_id = $1 AND q.attempt_id IS NOT NULL "
     "  AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = q.delivery_id AND a.id = q.attempt_id) "
     "ORDER BY 2, 3"};
 constexpr Statement kRetries{
@@ -97,6 +96,11 @@ const KeysetList kList{"delivery_list",
 
 }  // namespace
 
+const std::vector<Statement>& delivery_by_id_statements() {
+  static const std::vector<Statement> statements{kFind, kAttempts, kRetries, kSummary, kLock, kList.cursor};
+  return statements;
+}
+
 std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const AccountId& account,
                                                      const DeliveryFilter& filter, const PageRequest& page) {
   pqxx::read_transaction tx(conn.raw());
@@ -133,7 +137,7 @@ std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& a
   auto found = exec(tx, conn, kFind, account.str(), id.str());
   if (found.empty()) return std::nullopt;
   DeliveryDetail detail{to_summary(found[0]), {}, {}, found[0][11].as<std::string>()};
-  for (const auto& row : exec(tx, conn, kAttempts, id.str(), account.str())) {
+  for (const auto& row : exec(tx, conn, kAttempts, account.str(), id.str())) {
     detail.attempts.push_back(to_attempt(row));
   }
   for (const auto& row : exec(tx, conn, kRetries, account.str(), id.str())) {

@@ -16,14 +16,17 @@
 
 namespace hookgate::db {
 
-
-
-// Newest first by (created, seq); nullopt when the page's cursor is not a
+// Newest first by id (which is by creation time); nullopt when the page's cursor is not a
 // delivery of the account.
 std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const AccountId& account,
                                                      const DeliveryFilter& filter, const PageRequest& page);
 
 std::optional<DeliveryDetail> find_delivery(Connection& conn, const AccountId& account, const DeliveryId& id);
+
+// The statements that read one delivery, each taking $1 the account and $2
+// the delivery id: a test reads their plans to see that each reaches one
+// partition of each table.
+const std::vector<Statement>& delivery_by_id_statements();
 
 
 // Schedules an immediate attempt of the delivery (the same webhook-id) unless

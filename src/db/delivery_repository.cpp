@@ -84,11 +84,10 @@ constexpr Statement kClaim{
     "  FROM webhook_endpoints e WHERE e.id IN (SELECT endpoint_id FROM routes)"
     ") "
     "SELECT c.id, c.claim_token, c.attempt_id, c.attempt_count, c.account_id, c.endpoint_id, c.event_type, t.url,"
-    "  ev.payload, t.secrets, r.authorized "
+    "  " HG_EVENT_PAYLOAD("c") ", t.secrets, r.authorized "
     "FROM claimed c"
     "  JOIN routes r ON r.endpoint_id = c.endpoint_id AND r.event_type = c.event_type"
-    "  JOIN targets t ON t.id = c.endpoint_id JOIN events ev"
-    "    ON ev.id = c.event_id AND ev.created_at = c.event_created_at"};  // one partition of events
+    "  JOIN targets t ON t.id = c.endpoint_id"};
 
 // Results of a batch, and the endpoints whose last result in it succeeded
 // marked healthy ($14), in one statement. Each attempt is inserted whole
