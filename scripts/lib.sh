@@ -14,10 +14,13 @@ as_pg_user() {
 }
 
 # Prints a TCP port on 127.0.0.1 that nothing is listening on.
+# Ports come from below Linux's ephemeral range (32768 and up), so an
+# outbound connection's local port cannot take one while its server is down
+# (a cluster resumed after a crash test starts again on the same port).
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 20000 + RANDOM % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

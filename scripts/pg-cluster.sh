@@ -41,8 +41,14 @@ case "$command" in
     url="$(cat "$state/url")"
     port="${url##*:}"
     port="${port%%/*}"
-    pg_run_cluster_on_port "$(cat "$state/data_dir")" "$port" "${settings[@]}" \
-      || die "could not start PostgreSQL again on port $port"
+    data="$(cat "$state/data_dir")"
+    # Another process may hold the port for a moment; try for a while.
+    for _ in $(seq 1 20); do
+      pg_run_cluster_on_port "$data" "$port" "${settings[@]}" 2>/dev/null && exit 0
+      sleep 0.5
+    done
+    tail -n 20 "$data/server.log" >&2
+    die "could not start PostgreSQL again on port $port"
     ;;
   *) die "unknown command $command" ;;
 esac

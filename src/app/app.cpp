@@ -57,6 +57,7 @@ App::App(Config config)
                       ? nullptr
                       : std::make_unique<delivery::RetryJobRunner>(
                             pool_, delivery::RetryJobOptions{static_cast<double>(config_.recover_rate)})),
+      partitions_(pool_, PartitionKeeperOptions{}),
       listener_(
           config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
@@ -79,6 +80,7 @@ App::App(Config config)
   key_uses_.start();
   if (delivery_) delivery_->start();
   if (retry_jobs_) retry_jobs_->start();
+  partitions_.start();
 }
 
 App::~App() { shutdown(); }
@@ -93,6 +95,7 @@ http::Response App::handle(http::Request& request) {
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 
 void App::stop_background(std::chrono::steady_clock::time_point deadline) {
+  partitions_.stop();
   if (retry_jobs_) retry_jobs_->stop();
   if (delivery_) delivery_->stop(deadline);
 }

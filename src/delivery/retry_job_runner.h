@@ -4,12 +4,10 @@
 // deliveries. Postgres decides which process runs which job and when, so the
 // rate holds however many processes run.
 
+#include "core/background_loop.h"
 #include "db/pool.h"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 namespace hookgate::delivery {
 
@@ -26,23 +24,16 @@ class RetryJobRunner {
  public:
   RetryJobRunner(db::ConnectionPool& pool, RetryJobOptions options);
   ~RetryJobRunner();
-  RetryJobRunner(const RetryJobRunner&) = delete;
-  RetryJobRunner& operator=(const RetryJobRunner&) = delete;
 
-  void start();
-  void stop();
+  void start() { loop_.start(); }
+  void stop() { loop_.stop(); }
   // One slice of every due job; returns how many jobs it advanced.
   int run_once();
 
  private:
-  void loop();
-
   db::ConnectionPool& pool_;
   RetryJobOptions options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;  // last: its thread uses the members above
 };
 
 }  // namespace hookgate::delivery

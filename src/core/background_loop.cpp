@@ -1,0 +1,42 @@
+#include "core/background_loop.h"
+
+#include "core/log.h"
+
+namespace hookgate {
+
+BackgroundLoop::BackgroundLoop(std::string what, std::chrono::milliseconds interval, std::function<void()> round)
+    : what_(std::move(what)), interval_(interval), round_(std::move(round)) {}
+
+BackgroundLoop::~BackgroundLoop() { stop(); }
+
+void BackgroundLoop::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void BackgroundLoop::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BackgroundLoop::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      round_();
+    } catch (const std::exception& e) {
+      log::warn(what_ + ": round failed", {{"error", e.what()}});
+    }
+    lock.lock();
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace hookgate
