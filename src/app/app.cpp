@@ -8,6 +8,7 @@
 #include "api/storage_failure.h"
 #include "core/log.h"
 #include "db/catalogue_repository.h"
+#include "domain/retention.h"
 
 #include <pqxx/connection>
 
@@ -57,7 +58,11 @@ App::App(Config config)
                       ? nullptr
                       : std::make_unique<delivery::RetryJobRunner>(
                             pool_, delivery::RetryJobOptions{static_cast<double>(config_.recover_rate)})),
-      partitions_(pool_, PartitionKeeperOptions{}),
+      maintainer_(pool_, clock_,
+                  MaintainerOptions{.interval = config_.maintenance_interval,
+                                    .retention = {config_.retention_days,
+                                                  event_retention_days(config_.retention_days,
+                                                                       config_.recover_max_window)}}),
       listener_(
           config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
@@ -70,6 +75,7 @@ App::App(Config config)
   telemetry_.watch_key_cache(key_cache_);
   telemetry_.watch_auth_failures(auth_failures_);
   telemetry_.watch_delivery_queue(pool_);
+  telemetry_.watch_partitions(pool_);
   add_operator_routes(router_, operator_service_, event_service_, config_.operator_token,
                       OperatorThrottle{auth_failures_, config_.client_ip_header});
   for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_, delivery_service_})) {
@@ -80,7 +86,7 @@ App::App(Config config)
   key_uses_.start();
   if (delivery_) delivery_->start();
   if (retry_jobs_) retry_jobs_->start();
-  partitions_.start();
+  if (config_.maintenance_interval.count() > 0) maintainer_.start();
 }
 
 App::~App() { shutdown(); }
@@ -95,7 +101,7 @@ http::Response App::handle(http::Request& request) {
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 
 void App::stop_background(std::chrono::steady_clock::time_point deadline) {
-  partitions_.stop();
+  maintainer_.stop();
   if (retry_jobs_) retry_jobs_->stop();
   if (delivery_) delivery_->stop(deadline);
 }

@@ -5,7 +5,7 @@
 #include "api/telemetry.h"
 #include "app/config.h"
 #include "app/delivery_engine.h"
-#include "app/partition_keeper.h"
+#include "app/maintainer.h"
 #include "auth/authenticator.h"
 #include "auth/key_cache.h"
 #include "core/clock.h"
@@ -47,7 +47,7 @@ class App {
   delivery::RetryJobRunner* retry_jobs() { return retry_jobs_.get(); }
   // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
   DeliveryEngine* delivery() { return delivery_.get(); }
-  PartitionKeeper& partitions() { return partitions_; }
+  Maintainer& maintainer() { return maintainer_; }
 
   // The /v1 route table as registered (method, pattern, declared scopes).
   struct ApiRouteSpec {
@@ -94,7 +94,7 @@ class App {
   std::vector<ApiRouteSpec> api_route_specs_;
   std::unique_ptr<DeliveryEngine> delivery_;
   std::unique_ptr<delivery::RetryJobRunner> retry_jobs_;
-  PartitionKeeper partitions_;
+  Maintainer maintainer_;
   db::NotificationListener listener_;  // last: its callbacks use everything above
 };
 
