@@ -1,5 +1,7 @@
 #include "db/idempotency_repository.h"
 
+#include "core/timefmt.h"
+
 #include <pqxx/pqxx>
 
 namespace hookgate::db {
@@ -29,6 +31,13 @@ constexpr Statement kComplete{
 constexpr Statement kRelease{
     "idem_release",
     "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND state = 'in_progress' AND owner_token = $3"};
+
+constexpr Statement kDeleteExpired{
+    "idem_delete_expired",
+    "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
+    "SELECT ctid FROM idempotency_keys WHERE created_at < $1::timestamptz LIMIT $2))"};
+constexpr Statement kCountExpired{"idem_count_expired",
+                                  "SELECT count(*) FROM idempotency_keys WHERE created_at < $1::timestamptz"};
 
 // The row seen by the failed insert may be released before we read it; the
 // next insert then wins, so a few rounds always settle.
@@ -73,6 +82,18 @@ bool release_idempotency_key(Connection& conn, const AccountId& account, const s
   auto result = exec(tx, conn, kRelease, account.str(), key, owner_token);
   tx.commit();
   return result.affected_rows() == 1;
+}
+
+std::int64_t delete_expired_idempotency_keys(Connection& conn, TimePoint expired_before, int batch) {
+  pqxx::work tx(conn.raw());
+  auto deleted = exec(tx, conn, kDeleteExpired, format_rfc3339(expired_before), batch).affected_rows();
+  tx.commit();
+  return static_cast<std::int64_t>(deleted);
+}
+
+std::int64_t count_expired_idempotency_keys(Connection& conn, TimePoint expired_before) {
+  pqxx::read_transaction tx(conn.raw());
+  return exec(tx, conn, kCountExpired, format_rfc3339(expired_before))[0][0].as<std::int64_t>();
 }
 
 }  // namespace hookgate::db

@@ -1,9 +1,11 @@
 #pragma once
 // Storage for Idempotency-Key claims and the responses they replay.
 
+#include "core/clock.h"
 #include "db/pool.h"
 #include "domain/ids.h"
 
+#include <cstdint>
 #include <string>
 
 namespace hookgate::db {
@@ -37,5 +39,11 @@ bool complete_idempotency_key(Connection& conn, const AccountId& account, const 
 // the claim is no longer `owner_token`'s.
 bool release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
                              const std::string& owner_token);
+
+// Keys are kept 24 hours; deletes up to `batch` of the keys made before
+// `expired_before` and returns how many it deleted (run by maintenance
+// until it deletes fewer than `batch`).
+std::int64_t delete_expired_idempotency_keys(Connection& conn, TimePoint expired_before, int batch);
+std::int64_t count_expired_idempotency_keys(Connection& conn, TimePoint expired_before);
 
 }  // namespace hookgate::db

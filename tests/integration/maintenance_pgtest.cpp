@@ -150,7 +150,9 @@ TEST_F(MaintenanceTest, DropsExpiredDaysWholeButNeverOneWithADeliveryStillToBeSe
                           partition("webhook_delivery_retries", -40)));
   ASSERT_EQ(of(plan, Action::keep).size(), 3u);
   for (const auto& change : plan.changes) {
-    if (change.action == Action::keep) EXPECT_THAT(change.reason, HasSubstr("still to be sent"));
+    if (change.action == Action::keep) {
+      EXPECT_THAT(change.reason, HasSubstr("still to be sent"));
+    }
   }
   EXPECT_TRUE(exists(partition("webhook_deliveries", -40)));
 
@@ -219,6 +221,22 @@ TEST_F(MaintenanceTest, AnInterruptedDetachIsFinishedByTheNextRun) {
   EXPECT_EQ(report.finished_detaches, 1);
   EXPECT_FALSE(exists(victim));
   EXPECT_FALSE(exists(partition("webhook_deliveries", -40)));
+}
+
+TEST_F(MaintenanceTest, IdempotencyKeysPastTheirDayAreDeleted) {
+  for (auto key : {"old-request", "new-request"}) {
+    auto created = post(port(), "/v1/webhook_endpoints", owner_.secret,
+                        {{"url", "http://127.0.0.1:9/" + std::string(key)}, {"enabled_events", {"order.*"}}},
+                        {{"Idempotency-Key", key}});
+    ASSERT_EQ(created.status, 200) << created.body;
+  }
+  query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-request'");
+  EXPECT_EQ(maintain(0h, true).expired_idempotency_keys, 1);
+  EXPECT_EQ(query("SELECT count(*) FROM idempotency_keys")[0][0].as<int>(), 2);
+  EXPECT_EQ(maintain().expired_idempotency_keys, 1);
+  auto left = query("SELECT key FROM idempotency_keys");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0][0].as<std::string>(), "new-request");
 }
 
 TEST_F(MaintenanceTest, MetricsTellThePartitionsAndTheLastRun) {
