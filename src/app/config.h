@@ -62,6 +62,8 @@ struct Config {
   std::string ca_file;                                       // extra trust anchors for https deliveries
   std::size_t recover_rate = 10;                             // deliveries/s a retry job sends to its endpoint
   std::chrono::seconds recover_max_window{14 * 24 * 3'600};  // how far back a retry job may reach
+  std::size_t erasure_batch = 500;                           // rows an account erasure deletes per batch
+  std::chrono::milliseconds erasure_pause{100};              // between one erasure's batches
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -33,6 +33,9 @@ commands:
                          workers, --role worker runs only workers
   migrate                apply pending database migrations and exit
   accounts create --name NAME
+  accounts delete --id ACCT_ID [--wait]
+                         erase the account: its keys stop at once, its rows
+                         go in the background (--wait: erase here and wait)
   keys create|list|revoke|set-scopes|roll ...   (hookgate keys help)
   events publish --account ID --type TYPE --data JSON [--id evt_...]
   demo                   create the demo account and its two keys, once
