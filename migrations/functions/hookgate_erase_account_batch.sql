@@ -22,26 +22,21 @@ BEGIN
   GET DIAGNOSTICS v_n = ROW_COUNT;
   erased := erased || jsonb_build_object('queued_deliveries', v_n);
 
-  -- Deliveries, each with what belongs to it; the delete trigger then finds
-  -- nothing left to remove.
+  -- Deliveries, each with what belongs to it, in one statement; the delete
+  -- trigger then finds nothing left to remove.
   SELECT array_agg(d.id) INTO v_ids
     FROM (SELECT id FROM webhook_deliveries WHERE account_id = p_account LIMIT p_batch) d;
   IF v_ids IS NOT NULL THEN
-    DELETE FROM webhook_attempts WHERE delivery_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('attempts', v_n);
-    DELETE FROM webhook_delivery_retries WHERE delivery_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('retries', v_n);
-    DELETE FROM webhook_delivery_queue WHERE delivery_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('queued_deliveries', (erased->>'queued_deliveries')::integer + v_n);
-    DELETE FROM webhook_retry_job_items WHERE delivery_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('retry_job_items', v_n);
-    DELETE FROM webhook_deliveries WHERE id = ANY (v_ids) AND account_id = p_account;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('deliveries', v_n);
+    WITH attempts AS (DELETE FROM webhook_attempts WHERE delivery_id = ANY (v_ids) RETURNING 1),
+         retries AS (DELETE FROM webhook_delivery_retries WHERE delivery_id = ANY (v_ids) RETURNING 1),
+         queued AS (DELETE FROM webhook_delivery_queue WHERE delivery_id = ANY (v_ids) RETURNING 1),
+         items AS (DELETE FROM webhook_retry_job_items WHERE delivery_id = ANY (v_ids) RETURNING 1),
+         deliveries AS (DELETE FROM webhook_deliveries WHERE id = ANY (v_ids) AND account_id = p_account RETURNING 1)
+    SELECT erased || jsonb_build_object(
+             'attempts', (SELECT count(*) FROM attempts), 'retries', (SELECT count(*) FROM retries),
+             'queued_deliveries', (erased->>'queued_deliveries')::bigint + (SELECT count(*) FROM queued),
+             'retry_job_items', (SELECT count(*) FROM items), 'deliveries', (SELECT count(*) FROM deliveries))
+      INTO erased;
     RETURN;
   END IF;
 
@@ -76,15 +71,13 @@ BEGIN
   SELECT array_agg(e.id) INTO v_ids
     FROM (SELECT id FROM webhook_endpoints WHERE account_id = p_account LIMIT p_batch) e;
   IF v_ids IS NOT NULL THEN
-    DELETE FROM endpoint_subscriptions WHERE endpoint_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('subscriptions', v_n);
-    DELETE FROM endpoint_secrets WHERE endpoint_id = ANY (v_ids);
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('endpoint_secrets', v_n);
-    DELETE FROM webhook_endpoints WHERE id = ANY (v_ids) AND account_id = p_account;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    erased := erased || jsonb_build_object('endpoints', v_n);
+    WITH subscriptions AS (DELETE FROM endpoint_subscriptions WHERE endpoint_id = ANY (v_ids) RETURNING 1),
+         secrets AS (DELETE FROM endpoint_secrets WHERE endpoint_id = ANY (v_ids) RETURNING 1),
+         endpoints AS (DELETE FROM webhook_endpoints WHERE id = ANY (v_ids) AND account_id = p_account RETURNING 1)
+    SELECT erased || jsonb_build_object(
+             'subscriptions', (SELECT count(*) FROM subscriptions), 'endpoint_secrets', (SELECT count(*) FROM secrets),
+             'endpoints', (SELECT count(*) FROM endpoints))
+      INTO erased;
     RETURN;
   END IF;
 

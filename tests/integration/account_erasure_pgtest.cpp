@@ -35,6 +35,15 @@ void quick_erasure(Config& config) {
   config.erasure_pause = 10ms;
 }
 
+// Batches of one row each, `pause` apart: many batches, each one small.
+std::function<void(Config&)> one_row_batches(std::chrono::milliseconds pause) {
+  return [pause](Config& config) {
+    quick_erasure(config);
+    config.erasure_batch = 1;
+    config.erasure_pause = pause;
+  };
+}
+
 struct Account {
   std::string id;
   CreatedKey key;
@@ -59,6 +68,12 @@ class AccountErasureTest : public ::testing::Test {
 
   HttpResponse erase(const std::string& account) {
     return api_->operator_request("DELETE", "/internal/v1/accounts/" + account);
+  }
+  // The job id of a DELETE that began the erasure (empty, failing the test, otherwise).
+  std::string started_job(const std::string& account) {
+    auto started = erase(account);
+    EXPECT_EQ(started.status, 202) << started.body;
+    return started.status == 202 ? started.json()["id"].get<std::string>() : std::string();
   }
   json job(const std::string& id) {
     return api_->operator_request("GET", "/internal/v1/account_erasures/" + id).json();
@@ -183,7 +198,7 @@ TEST_F(AccountErasureTest, DeleteReturnsAJobAndRepeatingItReturnsTheSameJob) {
 
 TEST_F(AccountErasureTest, UnknownOrMalformedIdsAre404) {
   start();
-  for (const std::string& bad : {"acct_doesnotexist", "not-an-account", "key_abc"}) {
+  for (const char* bad : {"acct_doesnotexist", "not-an-account", "key_abc"}) {
     auto response = erase(bad);
     EXPECT_EQ(response.status, 404) << bad;
     EXPECT_EQ(response.json()["error"]["code"], "RESOURCE_MISSING") << bad;
@@ -276,17 +291,10 @@ TEST_F(AccountErasureTest, NoRowOfTheAccountIsLeftInAnyTableAndOtherAccountsKeep
 }
 
 TEST_F(AccountErasureTest, AJobFinishesAfterARestart) {
-  auto slow = [](Config& config) {
-    quick_erasure(config);
-    config.erasure_batch = 1;
-    config.erasure_pause = 300ms;
-  };
-  start(slow);
+  start(one_row_batches(300ms));
   auto owner = account("erased");
   for (int i = 0; i < 10; ++i) endpoint(owner, kRefusingUrl);
-  auto started = erase(owner.id);
-  ASSERT_EQ(started.status, 202);
-  auto id = started.json()["id"].get<std::string>();
+  auto id = started_job(owner.id);
   ASSERT_TRUE(eventually([&] { return job(id)["erased"]["endpoints"].get<int>() >= 1; }, 20s)) << job(id).dump();
 
   auto config = server_->config();
@@ -301,6 +309,31 @@ TEST_F(AccountErasureTest, AJobFinishesAfterARestart) {
   ASSERT_TRUE(eventually([&] { return completed(id); }, 30s, 100ms)) << job(id).dump();
   EXPECT_EQ(job(id)["erased"]["endpoints"], 10);
   EXPECT_EQ(count("SELECT count(*) FROM accounts WHERE id = '" + owner.id + "'"), 0);
+}
+
+// Both processes' workers take batches of the one job; each row is counted
+// once, so neither deleted (or counted) what the other had.
+TEST_F(AccountErasureTest, TwoProcessesShareAJobWithoutDoingAnyBatchTwice) {
+  start(one_row_batches(1ms));
+  auto other = std::make_unique<TestServer>(server_->config());
+  auto owner = account("erased");
+  for (int i = 0; i < 6; ++i) endpoint(owner, kRefusingUrl);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(publish(owner.id).status, 200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return count("SELECT count(*) FROM webhook_deliveries WHERE account_id = '" + owner.id +
+                     "' AND status = 'failed'") == 60;
+      },
+      20s));
+  auto id = started_job(owner.id);
+  ASSERT_TRUE(eventually([&] { return completed(id); }, 60s, 100ms)) << job(id).dump();
+  auto done = job(id);
+  EXPECT_EQ(done["erased"]["deliveries"], 60);
+  EXPECT_EQ(done["erased"]["attempts"], 60);
+  EXPECT_EQ(done["erased"]["events"], 10);
+  EXPECT_EQ(done["erased"]["endpoints"], 6);
+  EXPECT_EQ(done["erased"]["api_keys"], 1);
+  EXPECT_EQ(done["erased"]["accounts"], 1);
 }
 
 TEST_F(AccountErasureTest, TheCommandErasesAndWaits) {
