@@ -1,6 +1,7 @@
 #include "api/telemetry.h"
 
 #include "core/log.h"
+#include "db/partition_repository.h"
 #include "db/sql_text.h"
 
 #include <pqxx/pqxx>
@@ -141,6 +142,32 @@ void Telemetry::watch_delivery_queue(db::ConnectionPool& pool) {
   registry_.gauge("hookgate_delivery_oldest_due_age_seconds",
                   "How long the longest-waiting due delivery has been due (0 when none is).", {}, [&pool] {
                     return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).second}};
+                  });
+}
+
+void Telemetry::watch_partitions(db::ConnectionPool& pool) {
+  using Series = std::vector<std::pair<metrics::Labels, double>>;
+  auto per_table = [&pool](double (*value)(const db::PartitionedTableStats&)) {
+    return [&pool, value] {
+      auto conn = pool.acquire();
+      Series series;
+      for (const auto& table : db::partitioned_table_stats(*conn)) series.push_back({{table.table}, value(table)});
+      return series;
+    };
+  };
+  registry_.gauge("hookgate_partitions", "Day partitions of each history table (kept and made ahead).", {"table"},
+                  per_table([](const db::PartitionedTableStats& t) { return static_cast<double>(t.partitions); }));
+  registry_.gauge("hookgate_oldest_partition_age_seconds",
+                  "Time since the start of each history table's oldest day partition.", {"table"},
+                  per_table([](const db::PartitionedTableStats& t) { return t.oldest_age_seconds; }));
+  registry_.gauge("hookgate_table_bytes", "Disk taken by each history table: all partitions, indexes and TOAST.",
+                  {"table"}, per_table([](const db::PartitionedTableStats& t) { return t.bytes; }));
+  registry_.gauge("hookgate_maintenance_last_run_timestamp_seconds",
+                  "When partition maintenance last finished, in any process (absent: never).", {}, [&pool] {
+                    auto conn = pool.acquire();
+                    Series series;
+                    if (auto last = db::last_maintenance_run(*conn)) series.push_back({{}, *last});
+                    return series;
                   });
 }
 

@@ -38,6 +38,9 @@ class Telemetry {
   void watch_key_cache(const KeyCache& cache);
   void watch_auth_failures(const AuthFailureThrottle& throttle);
   void watch_delivery_queue(db::ConnectionPool& pool);
+  // Day partitions per history table, their age and size, and when
+  // maintenance last ran (any process), read from the database when scraped.
+  void watch_partitions(db::ConnectionPool& pool);
 
  private:
   metrics::Registry registry_;

@@ -8,6 +8,7 @@
 #include "api/storage_failure.h"
 #include "core/log.h"
 #include "db/catalogue_repository.h"
+#include "domain/retention.h"
 
 #include <pqxx/connection>
 
@@ -64,7 +65,11 @@ App::App(Config config)
                           : std::make_unique<delivery::AccountErasureRunner>(
                                 pool_, delivery::AccountErasureOptions{static_cast<int>(config_.erasure_batch),
                                                                        config_.erasure_pause})),
-      partitions_(pool_, PartitionKeeperOptions{}),
+      maintainer_(pool_, clock_,
+                  MaintainerOptions{.interval = config_.maintenance_interval,
+                                    .retention = {config_.retention_days,
+                                                  event_retention_days(config_.retention_days,
+                                                                       config_.recover_max_window)}}),
       listener_(
           config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
@@ -77,6 +82,7 @@ App::App(Config config)
   telemetry_.watch_key_cache(key_cache_);
   telemetry_.watch_auth_failures(auth_failures_);
   telemetry_.watch_delivery_queue(pool_);
+  telemetry_.watch_partitions(pool_);
   add_operator_routes(router_, OperatorServices{operator_service_, event_service_, account_erasure_service_},
                       config_.operator_token,
                       OperatorThrottle{auth_failures_, config_.client_ip_header});
@@ -89,7 +95,7 @@ App::App(Config config)
   if (delivery_) delivery_->start();
   if (retry_jobs_) retry_jobs_->start();
   if (account_eraser_) account_eraser_->start();
-  partitions_.start();
+  if (config_.maintenance_interval.count() > 0) maintainer_.start();
 }
 
 App::~App() { shutdown(); }
@@ -104,7 +110,7 @@ http::Response App::handle(http::Request& request) {
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 
 void App::stop_background(std::chrono::steady_clock::time_point deadline) {
-  partitions_.stop();
+  maintainer_.stop();
   if (retry_jobs_) retry_jobs_->stop();
   if (account_eraser_) account_eraser_->stop();
   if (delivery_) delivery_->stop(deadline);

@@ -5,7 +5,7 @@
 #include "api/telemetry.h"
 #include "app/config.h"
 #include "app/delivery_engine.h"
-#include "app/partition_keeper.h"
+#include "app/maintainer.h"
 #include "auth/authenticator.h"
 #include "auth/key_cache.h"
 #include "core/clock.h"
@@ -52,7 +52,7 @@ class App {
   AccountErasureService& account_erasures() { return account_erasure_service_; }
   // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
   delivery::AccountErasureRunner* account_eraser() { return account_eraser_.get(); }
-  PartitionKeeper& partitions() { return partitions_; }
+  Maintainer& maintainer() { return maintainer_; }
 
   // The /v1 route table as registered (method, pattern, declared scopes).
   struct ApiRouteSpec {
@@ -101,7 +101,7 @@ class App {
   std::unique_ptr<DeliveryEngine> delivery_;
   std::unique_ptr<delivery::RetryJobRunner> retry_jobs_;
   std::unique_ptr<delivery::AccountErasureRunner> account_eraser_;
-  PartitionKeeper partitions_;
+  Maintainer maintainer_;
   db::NotificationListener listener_;  // last: its callbacks use everything above
 };
 

@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include "domain/retention.h"
 #include "domain/retry_policy.h"
 
 #include <charconv>
@@ -90,6 +91,8 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_RECOVER_MAX_WINDOW_SECONDS",
       "HOOKGATE_ERASURE_BATCH",
       "HOOKGATE_ERASURE_PAUSE_MS",
+      "HOOKGATE_RETENTION_DAYS",
+      "HOOKGATE_MAINTENANCE_INTERVAL_SECONDS",
   };
   return names;
 }
@@ -177,6 +180,13 @@ Config load_config(const EnvLookup& env) {
   if (seconds != 0) config.recover_max_window = std::chrono::seconds(seconds);
   count("HOOKGATE_ERASURE_BATCH", config.erasure_batch, 1, 100'000);
   millis("HOOKGATE_ERASURE_PAUSE_MS", config.erasure_pause, 600'000);
+  std::size_t days = 0;
+  count("HOOKGATE_RETENTION_DAYS", days, 1, 36'500);
+  if (days != 0) config.retention_days = static_cast<int>(days);
+  if (auto value = env("HOOKGATE_MAINTENANCE_INTERVAL_SECONDS")) {
+    config.maintenance_interval = std::chrono::seconds(parse_count("HOOKGATE_MAINTENANCE_INTERVAL_SECONDS", *value, 0,
+                                                                   7 * 24 * 3'600));
+  }
   if (auto value = env("HOOKGATE_LOG_LEVEL")) {
     if (*value != "debug" && *value != "info" && *value != "warn" && *value != "error") {
       fail("HOOKGATE_LOG_LEVEL", *value, "debug, info, warn or error");
@@ -184,6 +194,20 @@ Config load_config(const EnvLookup& env) {
     config.log_level = *value;
   }
   return config;
+}
+
+delivery::RetryPolicy retry_policy(const Config& config) {
+  auto policy = delivery::default_retry_policy();
+  if (!config.retry_schedule.empty()) policy.schedule = config.retry_schedule;
+  policy.max_retry_after = config.retry_after_max;
+  return policy;
+}
+
+void require_retention(const Config& config) {
+  if (auto problem = retention_problem(config.retention_days, longest_retry_span(retry_policy(config)),
+                                       config.recover_max_window)) {
+    throw ConfigError(*problem);
+  }
 }
 
 }  // namespace hookgate

@@ -5,6 +5,8 @@
 #include "core/config_error.h"
 #include "core/listen_address.h"
 #include "core/secret_sealing.h"
+#include "domain/retention.h"
+#include "domain/retry_policy.h"
 
 #include <chrono>
 #include <cstddef>
@@ -64,6 +66,10 @@ struct Config {
   std::chrono::seconds recover_max_window{14 * 24 * 3'600};  // how far back a retry job may reach
   std::size_t erasure_batch = 500;                           // rows an account erasure deletes per batch
   std::chrono::milliseconds erasure_pause{100};              // between one erasure's batches
+  int retention_days = kDefaultRetentionDays;                // history kept, in whole days (DESIGN §10)
+  // How often each serve process runs partition maintenance; 0: never (the
+  // operator runs `hookgate maintain` from cron instead).
+  std::chrono::seconds maintenance_interval{3'600};
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
@@ -72,6 +78,14 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 std::optional<std::string> process_env(std::string_view name);
 
 Config load_config(const EnvLookup& env = process_env);
+
+// The retry policy deliveries follow under `config` (the default schedule
+// unless HOOKGATE_RETRY_SCHEDULE names one).
+delivery::RetryPolicy retry_policy(const Config& config);
+
+// `serve` and `maintain` stop here (ConfigError) when HOOKGATE_RETENTION_DAYS
+// is too short for the retry schedule and the recover window.
+void require_retention(const Config& config);
 
 // "host:port" or "[v6]:port"; throws ConfigError naming `variable`.
 ListenAddress parse_listen_address(std::string_view text, std::string_view variable);

@@ -38,8 +38,7 @@ delivery::WorkerOptions worker_options(const Config& config) {
   options.lease = config.delivery_timeout + std::max(config.delivery_timeout, kMinLeaseMargin);
   options.disable_after = config.disable_after;
   options.stop_grace = config.shutdown_grace;
-  if (!config.retry_schedule.empty()) options.retry.schedule = config.retry_schedule;
-  options.retry.max_retry_after = config.retry_after_max;
+  options.retry = retry_policy(config);
   options.secrets_keys = config.secrets_keys;
   return options;
 }

@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "app/server_options.h"
+#include "cli/maintenance_commands.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
 #include "cli/secrets_commands.h"
@@ -32,6 +33,10 @@ commands:
                          first unless told not to); --role api runs no
                          workers, --role worker runs only workers
   migrate                apply pending database migrations and exit
+  maintain [--as-of TIME] [--dry-run]
+                         create the coming days' partitions and drop the
+                         expired ones (as of TIME, RFC 3339); --dry-run
+                         prints what it would do
   accounts create --name NAME
   accounts delete --id ACCT_ID [--wait]
                          erase the account: its keys stop at once, its rows
@@ -92,6 +97,7 @@ int serve(const std::vector<std::string>& args) {
   if (has_flag(args, "--no-migrate")) config.migrate_on_start = false;
   config.role = parse_role(args, config.role);
   require_secrets_keys(config.secrets_keys);  // before touching the database
+  require_retention(config);
   if (config.migrate_on_start) run_migrations(config.database_url);
   prepare_secrets_for_serving(config);
   auto signals = termination_signals();
@@ -143,6 +149,7 @@ int run(const std::vector<std::string>& args) {
   try {
     if (command == "serve") return serve(rest);
     if (command == "migrate") return migrate();
+    if (command == "maintain") return maintain_command(rest);
     if (command == "accounts") return accounts_command(rest);
     if (command == "keys") return keys_command(rest);
     if (command == "events") return events_command(rest);
