@@ -2,7 +2,8 @@
 -- own transaction (a transactional outbox without a relay). Idempotent on
 -- the id: the same id again returns outcome 'existing' and fans out nothing;
 -- an id already used for another account or type returns 'conflict'
--- (as long as the event is kept: HOOKGATE_RETENTION_DAYS). Each
+-- (as long as the event is kept: HOOKGATE_RETENTION_DAYS); an account
+-- being (or already) erased returns 'account_erased' and stores nothing. Each
 -- new delivery is queued by the same statement. p_notify => false leaves the
 -- wake-up NOTIFY to the caller, to send after its commit (README: publishing
 -- at a high rate).
@@ -17,6 +18,10 @@ DECLARE
   v_existing events%ROWTYPE;
   v_count integer;
 BEGIN
+  IF hookgate_account_state(p_account) = 'erased' THEN
+    RETURN QUERY SELECT v_id, 'account_erased'::text, 0;
+    RETURN;
+  END IF;
   -- An event id is unique across partitions, while the primary key, which
   -- holds the partition's created_at, can only guard one: a publisher's own
   -- id is looked for in all of them, under a lock on the id so that two

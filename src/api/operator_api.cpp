@@ -87,8 +87,11 @@ PublishRequest decode_publish(const http::Request& request) {
 
 }  // namespace
 
-void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
-                         std::optional<std::string> token, OperatorThrottle throttle) {
+void add_operator_routes(http::Router& router, OperatorServices services, std::optional<std::string> token,
+                         OperatorThrottle throttle) {
+  auto& service = services.accounts;
+  auto& events = services.events;
+  auto& erasures = services.erasures;
   auto guard = std::make_shared<OperatorGuard>(std::move(token), std::move(throttle));
   auto add = [&](std::string method, std::string pattern, std::string name,
                  std::function<http::Response(http::Request&)> handler) {
@@ -104,6 +107,17 @@ void add_operator_routes(http::Router& router, OperatorService& service, EventSe
     auto body = json_body::parse_object(request.body);
     json_body::reject_unknown(body, {"name"});
     return json_ok(views::account(service.create_account(json_body::required_string(body, "name"))));
+  });
+
+  // 202 with a new job; 200 with the same job when the erasure had begun.
+  add("DELETE", "/internal/v1/accounts/{account}", "operator.accounts.erase", [&erasures](http::Request& request) {
+    auto account = path_id<AccountId>(request, "account", "account");
+    auto started = erasures.erase(account);
+    return http::json_response(started.created ? 202 : 200, views::account_erasure(started.job));
+  });
+
+  add("GET", "/internal/v1/account_erasures/{id}", "operator.account_erasures.get", [&erasures](http::Request& request) {
+    return json_ok(views::account_erasure(erasures.find(path_id<AccountErasureId>(request, "id", "account erasure"))));
   });
 
   add("POST", "/internal/v1/accounts/{account}/api_keys", "operator.api_keys.create",

@@ -5,6 +5,7 @@
 
 #include "auth/failure_throttle.h"
 #include "http/router.h"
+#include "services/account_erasure_service.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
 
@@ -20,7 +21,13 @@ struct OperatorThrottle {
   std::string client_ip_header;
 };
 
-void add_operator_routes(http::Router& router, OperatorService& service, EventService& events,
-                         std::optional<std::string> token, OperatorThrottle throttle);
+struct OperatorServices {
+  OperatorService& accounts;
+  EventService& events;
+  AccountErasureService& erasures;
+};
+
+void add_operator_routes(http::Router& router, OperatorServices services, std::optional<std::string> token,
+                         OperatorThrottle throttle);
 
 }  // namespace hookgate

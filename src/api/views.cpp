@@ -170,4 +170,21 @@ nlohmann::json retry_job(const RetryJobRecord& job) {
           {"completed_at", optional_time(job.completed)}};
 }
 
+nlohmann::json account_erasure(const AccountErasureRecord& job) {
+  nlohmann::json erased = nlohmann::json::object();
+  std::int64_t total = 0;
+  for (const auto& [kind, count] : job.erased) {
+    erased[kind] = count;
+    total += count;
+  }
+  return {{"id", job.id.str()},
+          {"object", "account_erasure"},
+          {"account", job.account.str()},
+          {"status", job.status},
+          {"erased", std::move(erased)},
+          {"erased_total", total},
+          {"created", format_rfc3339(job.created)},
+          {"completed_at", optional_time(job.completed)}};
+}
+
 }  // namespace hookgate::views

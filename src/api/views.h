@@ -3,6 +3,7 @@
 // and the command line print the same thing.
 
 #include "domain/account.h"
+#include "domain/account_erasure.h"
 #include "domain/api_key.h"
 #include "domain/endpoint.h"
 #include "domain/pagination.h"
@@ -27,6 +28,7 @@ nlohmann::json delivery(const DeliverySummary& summary);
 // With attempts, retries and the payload (or why it is withheld, rule 4).
 nlohmann::json delivery_detail(const DeliveryView& view);
 nlohmann::json retry_job(const RetryJobRecord& job);
+nlohmann::json account_erasure(const AccountErasureRecord& job);
 
 template <class T, class Render>
 nlohmann::json list(const Page<T>& page, const std::string& url, Render render) {

@@ -47,6 +47,8 @@ App::App(Config config)
                         EndpointLimits{config_.max_endpoints_per_account}),
       event_service_(pool_, catalogue_, config_.max_event_bytes),
       delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),
+      // History waits one delivery lease: attempts in flight at the DELETE end first.
+      account_erasure_service_(pool_, random_, worker_options(config_).lease),
       router_(translate_storage_failure),
       delivery_(config_.role == Config::Role::api ? nullptr
                                                   : std::make_unique<DeliveryEngine>(
@@ -58,6 +60,11 @@ App::App(Config config)
                       ? nullptr
                       : std::make_unique<delivery::RetryJobRunner>(
                             pool_, delivery::RetryJobOptions{static_cast<double>(config_.recover_rate)})),
+      account_eraser_(config_.role == Config::Role::api
+                          ? nullptr
+                          : std::make_unique<delivery::AccountErasureRunner>(
+                                pool_, delivery::AccountErasureOptions{static_cast<int>(config_.erasure_batch),
+                                                                       config_.erasure_pause})),
       maintainer_(pool_, clock_,
                   MaintainerOptions{.interval = config_.maintenance_interval,
                                     .retention = {config_.retention_days,
@@ -76,7 +83,8 @@ App::App(Config config)
   telemetry_.watch_auth_failures(auth_failures_);
   telemetry_.watch_delivery_queue(pool_);
   telemetry_.watch_partitions(pool_);
-  add_operator_routes(router_, operator_service_, event_service_, config_.operator_token,
+  add_operator_routes(router_, OperatorServices{operator_service_, event_service_, account_erasure_service_},
+                      config_.operator_token,
                       OperatorThrottle{auth_failures_, config_.client_ip_header});
   for (auto& route : api_routes(ApiServices{catalogue_, endpoint_service_, delivery_service_})) {
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
@@ -86,6 +94,7 @@ App::App(Config config)
   key_uses_.start();
   if (delivery_) delivery_->start();
   if (retry_jobs_) retry_jobs_->start();
+  if (account_eraser_) account_eraser_->start();
   if (config_.maintenance_interval.count() > 0) maintainer_.start();
 }
 
@@ -103,6 +112,7 @@ bool App::wait_until_listening(std::chrono::milliseconds timeout) { return liste
 void App::stop_background(std::chrono::steady_clock::time_point deadline) {
   maintainer_.stop();
   if (retry_jobs_) retry_jobs_->stop();
+  if (account_eraser_) account_eraser_->stop();
   if (delivery_) delivery_->stop(deadline);
 }
 

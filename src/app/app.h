@@ -14,9 +14,11 @@
 #include "db/migrator.h"
 #include "db/notification_listener.h"
 #include "db/pool.h"
+#include "delivery/account_erasure_runner.h"
 #include "delivery/retry_job_runner.h"
 #include "domain/catalogue_store.h"
 #include "http/router.h"
+#include "services/account_erasure_service.h"
 #include "services/delivery_service.h"
 #include "services/endpoint_service.h"
 #include "services/event_service.h"
@@ -47,6 +49,9 @@ class App {
   delivery::RetryJobRunner* retry_jobs() { return retry_jobs_.get(); }
   // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
   DeliveryEngine* delivery() { return delivery_.get(); }
+  AccountErasureService& account_erasures() { return account_erasure_service_; }
+  // Null when this process runs no delivery workers (HOOKGATE_ROLE=api).
+  delivery::AccountErasureRunner* account_eraser() { return account_eraser_.get(); }
   Maintainer& maintainer() { return maintainer_; }
 
   // The /v1 route table as registered (method, pattern, declared scopes).
@@ -90,10 +95,12 @@ class App {
   EndpointService endpoint_service_;
   EventService event_service_;
   DeliveryService delivery_service_;
+  AccountErasureService account_erasure_service_;
   http::Router router_;
   std::vector<ApiRouteSpec> api_route_specs_;
   std::unique_ptr<DeliveryEngine> delivery_;
   std::unique_ptr<delivery::RetryJobRunner> retry_jobs_;
+  std::unique_ptr<delivery::AccountErasureRunner> account_eraser_;
   Maintainer maintainer_;
   db::NotificationListener listener_;  // last: its callbacks use everything above
 };

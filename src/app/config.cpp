@@ -89,6 +89,8 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_CA_FILE",
       "HOOKGATE_RECOVER_RATE",
       "HOOKGATE_RECOVER_MAX_WINDOW_SECONDS",
+      "HOOKGATE_ERASURE_BATCH",
+      "HOOKGATE_ERASURE_PAUSE_MS",
       "HOOKGATE_RETENTION_DAYS",
       "HOOKGATE_MAINTENANCE_INTERVAL_SECONDS",
   };
@@ -176,6 +178,8 @@ Config load_config(const EnvLookup& env) {
   seconds = 0;
   count("HOOKGATE_RECOVER_MAX_WINDOW_SECONDS", seconds, 60, 365 * 24 * 3'600);
   if (seconds != 0) config.recover_max_window = std::chrono::seconds(seconds);
+  count("HOOKGATE_ERASURE_BATCH", config.erasure_batch, 1, 100'000);
+  millis("HOOKGATE_ERASURE_PAUSE_MS", config.erasure_pause, 600'000);
   std::size_t days = 0;
   count("HOOKGATE_RETENTION_DAYS", days, 1, 36'500);
   if (days != 0) config.retention_days = static_cast<int>(days);

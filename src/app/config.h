@@ -64,6 +64,8 @@ struct Config {
   std::string ca_file;                                       // extra trust anchors for https deliveries
   std::size_t recover_rate = 10;                             // deliveries/s a retry job sends to its endpoint
   std::chrono::seconds recover_max_window{14 * 24 * 3'600};  // how far back a retry job may reach
+  std::size_t erasure_batch = 500;                           // rows an account erasure deletes per batch
+  std::chrono::milliseconds erasure_pause{100};              // between one erasure's batches
   int retention_days = kDefaultRetentionDays;                // history kept, in whole days (DESIGN §10)
   // How often each serve process runs partition maintenance; 0: never (the
   // operator runs `hookgate maintain` from cron instead).

@@ -38,6 +38,9 @@ commands:
                          expired ones (as of TIME, RFC 3339); --dry-run
                          prints what it would do
   accounts create --name NAME
+  accounts delete --id ACCT_ID [--wait]
+                         erase the account: its keys stop at once, its rows
+                         go in the background (--wait: erase here and wait)
   keys create|list|revoke|set-scopes|roll ...   (hookgate keys help)
   events publish --account ID --type TYPE --data JSON [--id evt_...]
   demo                   create the demo account and its two keys, once

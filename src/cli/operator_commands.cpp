@@ -2,16 +2,20 @@
 
 #include "api/views.h"
 #include "app/config.h"
+#include "app/delivery_engine.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/json_body.h"
 #include "core/timefmt.h"
+#include "db/account_erasure_repository.h"
 #include "db/account_repository.h"
 #include "db/catalogue_repository.h"
+#include "services/account_erasure_service.h"
 #include "services/event_service.h"
 #include "services/operator_service.h"
 
 #include <iostream>
+#include <thread>
 
 namespace hookgate::cli {
 
@@ -51,9 +55,36 @@ ScopeRequest scope_request(const Options& options) {
 
 }  // namespace
 
+namespace {
+
+// The DELETE's synchronous part, then (with --wait) the background batches
+// in this process too, beside any serve processes, until the job completes.
+int delete_account(const Options& options) {
+  Config config = database_config();
+  OperatorContext context(config);
+  AccountErasureService erasures(context.pool, context.random, worker_options(config).lease);
+  auto job = erasures.erase(parse_id_arg<AccountId>(options.required("--id"), "account")).job;
+  while (options.has("--wait") && job.status != "completed") {
+    {
+      auto conn = context.pool.acquire();
+      db::run_account_erasures(*conn, static_cast<int>(config.erasure_batch), config.erasure_pause, 1);
+    }
+    job = erasures.find(job.id);
+    if (job.status != "completed") std::this_thread::sleep_for(config.erasure_pause);
+  }
+  print(views::account_erasure(job));
+  return 0;
+}
+
+}  // namespace
+
 int accounts_command(const std::vector<std::string>& args) {
-  Options options(args, {"--name"}, {});
-  if (options.command() != "create") throw UsageError("usage: hookgate accounts create --name NAME");
+  Options options(args, {"--name", "--id"}, {"--wait"});
+  if (options.command() == "delete") return delete_account(options);
+  if (options.command() != "create") {
+    throw UsageError("usage: hookgate accounts create --name NAME\n"
+                     "       hookgate accounts delete --id ACCT_ID [--wait]");
+  }
   OperatorContext context(database_config());
   print(views::account(context.service.create_account(options.required("--name"))));
   return 0;

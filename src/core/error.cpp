@@ -34,6 +34,7 @@ ErrorInfo info(Errc code) {
     case Errc::subscription_unauthorized: return {"SUBSCRIPTION_UNAUTHORIZED", "invalid_request_error", 409};
     case Errc::delivery_in_progress: return {"DELIVERY_IN_PROGRESS", "invalid_request_error", 409};
     case Errc::retry_job_running: return {"RETRY_JOB_RUNNING", "invalid_request_error", 409};
+    case Errc::account_erased: return {"ACCOUNT_ERASED", "invalid_request_error", 409};
     case Errc::limit_exceeded: return {"LIMIT_EXCEEDED", "invalid_request_error", 422};
     case Errc::rate_limited: return {"RATE_LIMITED", "rate_limit_error", 429};
     case Errc::service_unavailable: return {"SERVICE_UNAVAILABLE", "api_error", 503};

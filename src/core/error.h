@@ -38,6 +38,7 @@ enum class Errc {
   subscription_unauthorized,
   delivery_in_progress,
   retry_job_running,
+  account_erased,
   limit_exceeded,
   rate_limited,
   // Server side.

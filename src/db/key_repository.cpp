@@ -40,6 +40,9 @@ constexpr Statement kDeleteScopes{"key_delete_scopes", "DELETE FROM api_key_scop
 constexpr Statement kLockKey{"key_lock", "SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE"};
 constexpr Statement kRevoke{"key_revoke",
                             "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1"};
+constexpr Statement kRevokeAccount{
+    "key_revoke_account", "UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL"};
+constexpr Statement kAccountState{"key_account_state", "SELECT hookgate_account_state($1)"};
 constexpr Statement kExpireSecrets{
     "key_expire_secrets",
     "UPDATE api_key_secrets SET expires_at = now() + make_interval(secs => $2) "
@@ -97,14 +100,15 @@ std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<u
                   kind_of(row[2]), split_words<ScopeSet>(row[4].as<std::string>()), optional_time(row[3])};
 }
 
-KeyRecord insert_key(Connection& conn, const NewKey& key) {
+std::optional<KeyRecord> insert_key(Connection& conn, const NewKey& key) {
   pqxx::work tx(conn.raw());
+  if (exec(tx, conn, kAccountState, key.account.str())[0][0].as<std::string>() != "active") return std::nullopt;
   exec(tx, conn, kInsertKey, key.id.str(), key.account.str(), std::string(key_kind_name(key.kind)), key.description);
   exec(tx, conn, kInsertSecret, crypto::hex_encode(key.secret_hash), key.id.str(), key.display_prefix);
   exec(tx, conn, kInsertScopes, key.id.str(), text_array(key.scopes));
   auto record = find_in(tx, conn, key.id);
   tx.commit();
-  return *record;
+  return record;
 }
 
 std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id) {
@@ -123,6 +127,10 @@ std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id) {
   auto record = find_in(tx, conn, id);
   tx.commit();
   return record;
+}
+
+int revoke_account_keys(pqxx::transaction_base& tx, Connection& conn, const AccountId& account) {
+  return static_cast<int>(exec(tx, conn, kRevokeAccount, account.str()).affected_rows());
 }
 
 std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id, const ScopeSet& scopes) {

@@ -9,6 +9,8 @@
 #include "domain/pagination.h"
 #include "domain/scopes.h"
 
+#include <pqxx/transaction_base>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -20,11 +22,17 @@ namespace hookgate::db {
 // A non-revoked key owning this secret hash whose secret has not expired.
 std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<unsigned char>& secret_hash);
 
-KeyRecord insert_key(Connection& conn, const NewKey& key);
+// Nullopt when the account takes no keys: it is missing or being erased
+// (checked under a lock on the account row, see hookgate_account_state).
+std::optional<KeyRecord> insert_key(Connection& conn, const NewKey& key);
 std::optional<KeyRecord> find_key(Connection& conn, const ApiKeyId& id);
 // Newest first; nullopt when the page's cursor is not a key of the account.
 std::optional<Page<KeyRecord>> list_keys(Connection& conn, const AccountId& account, const PageRequest& page);
 std::optional<KeyRecord> revoke_key(Connection& conn, const ApiKeyId& id);
+// Revokes every key of the account as revoke_key does one (the key-change
+// NOTIFY drops each from every process's cache), in the caller's
+// transaction; returns how many were still valid.
+int revoke_account_keys(pqxx::transaction_base& tx, Connection& conn, const AccountId& account);
 std::optional<KeyRecord> replace_key_scopes(Connection& conn, const ApiKeyId& id, const ScopeSet& scopes);
 // Adds a new current secret; every older secret expires after `grace`.
 std::optional<KeyRecord> roll_key(Connection& conn, const ApiKeyId& id, const std::vector<unsigned char>& secret_hash,

@@ -13,4 +13,8 @@ struct AccountRecord {
   TimePoint created;
 };
 
+// Whether an account takes new writes (keys, events): an account with an
+// erasure job, running or completed, takes none.
+enum class AccountState { active, erased, missing };
+
 }  // namespace hookgate

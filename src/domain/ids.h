@@ -12,6 +12,7 @@ struct EventTag { static constexpr std::string_view prefix = "evt_"; };
 struct DeliveryTag { static constexpr std::string_view prefix = "whd_"; };
 struct AttemptTag { static constexpr std::string_view prefix = "wha_"; };
 struct RetryJobTag { static constexpr std::string_view prefix = "whr_"; };
+struct AccountErasureTag { static constexpr std::string_view prefix = "acer_"; };
 
 using AccountId = Id<AccountTag>;
 using ApiKeyId = Id<ApiKeyTag>;
@@ -20,5 +21,6 @@ using EventId = Id<EventTag>;
 using DeliveryId = Id<DeliveryTag>;
 using AttemptId = Id<AttemptTag>;
 using RetryJobId = Id<RetryJobTag>;
+using AccountErasureId = Id<AccountErasureTag>;
 
 }  // namespace hookgate

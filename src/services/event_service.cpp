@@ -2,7 +2,8 @@
 
 #include "core/error.h"
 #include "core/stored_json_size.h"
-#include "db/account_repository.h"
+#include "db/account_erasure_repository.h"
+#include "services/account_erasure_service.h"
 
 namespace hookgate {
 
@@ -22,10 +23,14 @@ PublishedEvent EventService::publish(const PublishRequest& request) {
                    {{"param", "data"}});
   }
   auto conn = pool_.acquire();
-  if (!db::find_account(*conn, request.account)) {
+  auto state = db::account_state(*conn, request.account);
+  if (state == AccountState::missing) {
     throw ApiError(Errc::resource_missing, "No such account: " + request.account.str() + ".", {{"param", "account"}});
   }
+  if (state == AccountState::erased) throw account_erased(request.account);
   auto published = db::publish_event(*conn, request.account, request.type, data, request.id, request.occurred_at);
+  // Its erasure began between the two statements.
+  if (published.outcome == "account_erased") throw account_erased(request.account);
   if (published.outcome == "conflict") {
     throw ApiError(Errc::conflict, "Event " + published.id.str() + " was already published with another account or type.",
                    {{"param", "id"}});

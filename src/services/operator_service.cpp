@@ -1,8 +1,10 @@
 #include "services/operator_service.h"
 
 #include "core/error.h"
+#include "db/account_erasure_repository.h"
 #include "db/account_repository.h"
 #include "db/key_repository.h"
+#include "services/account_erasure_service.h"
 #include "services/list_page.h"
 
 namespace hookgate {
@@ -33,11 +35,15 @@ KeyWithSecret OperatorService::create_key(const AccountId& account, KeyKind kind
   if (description.size() > 500) throw invalid_parameter("description", "description must be at most 500 characters.");
   auto scopes = resolve_scope_request(*catalogue_.require(), request.scopes, request.bundle);
   auto conn = pool_.acquire();
-  if (!db::find_account(*conn, account)) throw no_such_account(account.str());
   auto secret = generate_api_key(kind, random_);
   NewKey key{ApiKeyId::generate(random_), account, kind, description, std::move(scopes),
                  api_key_hash(secret), api_key_display_prefix(secret)};
-  return KeyWithSecret{db::insert_key(*conn, key), std::move(secret)};
+  auto record = db::insert_key(*conn, key);
+  if (!record) {
+    if (db::account_state(*conn, account) == AccountState::erased) throw account_erased(account);
+    throw no_such_account(account.str());
+  }
+  return KeyWithSecret{*record, std::move(secret)};
 }
 
 Page<KeyRecord> OperatorService::list_keys(const AccountId& account, const PageRequest& page) {
