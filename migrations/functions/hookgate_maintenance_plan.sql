@@ -1,8 +1,9 @@
 -- What partition maintenance would do as of `p_as_of`: the day partitions
 -- to create (today, UTC, through `p_days_ahead` days on), the ones to drop
 -- (wholly older than the retention of their group: `p_delivery_days` for
--- deliveries and what is keyed by them, `p_event_days` for events) and the
--- expired ones kept, with why. Reads only; the caller acts on it, since
+-- deliveries and what is keyed by them, `p_event_days` for events, one day
+-- for idempotency keys, which live 24 hours) and the expired ones kept,
+-- with why. Reads only; the caller acts on it, since
 -- DETACH PARTITION CONCURRENTLY cannot run inside a function.
 --
 -- A deliveries day is kept while any of its deliveries is still queued (to
@@ -20,13 +21,15 @@ LANGUAGE sql STABLE AS $$
     JOIN pg_class c ON c.oid = i.inhrelid
     WHERE c.relname::text = t.table_name || '_p' || substring(c.relname FROM '_p([0-9]{8})$')
   ),
-  expired AS (
+  retained AS (
     SELECT e.*,
-           CASE WHEN e.expires_with = 'deliveries' THEN p_delivery_days ELSE p_event_days END AS days
+           CASE e.expires_with WHEN 'deliveries' THEN p_delivery_days WHEN 'events' THEN p_event_days
+                               ELSE 1 END AS days
     FROM existing e
-    WHERE ((e.day + 1)::timestamp AT TIME ZONE 'UTC')
-          <= p_as_of - make_interval(days => CASE WHEN e.expires_with = 'deliveries'
-                                                  THEN p_delivery_days ELSE p_event_days END)
+  ),
+  expired AS (
+    SELECT r.* FROM retained r
+    WHERE ((r.day + 1)::timestamp AT TIME ZONE 'UTC') <= p_as_of - make_interval(days => r.days)
   ),
   -- Queued deliveries old enough to sit in an expired day (few: a delivery
   -- normally ends within its retry span), with their events' times; a
@@ -41,12 +44,14 @@ LANGUAGE sql STABLE AS $$
   ),
   held AS (
     SELECT x.*,
-           CASE WHEN x.expires_with = 'deliveries' THEN
+           CASE x.expires_with
+                WHEN 'deliveries' THEN
                   (SELECT count(*) FROM queued q
                    WHERE (q.delivery_time AT TIME ZONE 'UTC')::date = x.day)
-                ELSE
+                WHEN 'events' THEN
                   (SELECT count(*) FROM queued q
                    WHERE (q.event_created_at AT TIME ZONE 'UTC')::date = x.day)
+                ELSE 0
            END AS pending
     FROM expired x
   )
@@ -58,7 +63,7 @@ LANGUAGE sql STABLE AS $$
   WHERE to_regclass(quote_ident(t.table_name || '_p' || to_char(d.day, 'YYYYMMDD'))) IS NULL
   UNION ALL
   SELECT CASE WHEN h.pending = 0 THEN 'drop' ELSE 'keep' END, h.table_name, h.partition_name, h.day,
-         CASE WHEN h.pending = 0 THEN 'older than ' || h.days || ' days'
+         CASE WHEN h.pending = 0 THEN 'older than ' || h.days || CASE WHEN h.days = 1 THEN ' day' ELSE ' days' END
               WHEN h.expires_with = 'deliveries' THEN 'older than ' || h.days || ' days, but holds '
                    || h.pending || ' delivery(ies) still to be sent'
               ELSE 'older than ' || h.days || ' days, but holds the events of ' || h.pending

@@ -67,8 +67,6 @@ std::optional<http::Response> answer_from_claim(db::Claim claim,
     case db::ClaimOutcome::in_progress:
       throw ApiError(Errc::idempotency_request_in_progress,
                      "A request with this Idempotency-Key is still being processed; retry it shortly.");
-    case db::ClaimOutcome::contended:
-      throw ApiError(Errc::service_unavailable, "The idempotency key could not be claimed; try again shortly.");
   }
   throw std::logic_error("unknown idempotency claim outcome");
 }

@@ -64,10 +64,6 @@ int maintain_command(const std::vector<std::string>& args) {
   if (report.forgotten_work_rows > 0) {
     std::cout << "deleted " << report.forgotten_work_rows << " queue and retry job row(s) of dropped days\n";
   }
-  if (report.expired_idempotency_keys > 0) {
-    std::cout << (request.dry_run ? "would delete " : "deleted ") << report.expired_idempotency_keys
-              << " idempotency key(s) past their 24 hours\n";
-  }
   if (report.analyzed) std::cout << (request.dry_run ? "would analyze" : "analyzed") << " the partitioned tables\n";
   if (request.dry_run) {
     std::cout << "would create " << report.created << ", drop " << report.dropped << ", keep " << report.kept << "\n";

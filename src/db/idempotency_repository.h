@@ -1,11 +1,9 @@
 #pragma once
 // Storage for Idempotency-Key claims and the responses they replay.
 
-#include "core/clock.h"
 #include "db/pool.h"
 #include "domain/ids.h"
 
-#include <cstdint>
 #include <string>
 
 namespace hookgate::db {
@@ -15,7 +13,6 @@ enum class ClaimOutcome {
   replay,       // a finished request with the same fingerprint: status and body are set
   mismatch,     // the key was used for a different request
   in_progress,  // the same request is still running elsewhere
-  contended,    // racing claims kept taking and releasing the key; try again shortly
 };
 
 struct Claim {
@@ -27,7 +24,8 @@ struct Claim {
 
 // Claims the key for `owner_token` (fresh and secret per request) when it is
 // new, older than 24 hours, or held by an in_progress claim not refreshed
-// for 60 seconds; otherwise reports the existing row.
+// for 60 seconds; otherwise reports the existing row. Claims of one key
+// take turns (hookgate_claim_idempotency_key), so one always settles it.
 Claim claim_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
                             const std::string& fingerprint, const std::string& owner_token);
 // Stores the response a claimed request produced, sealed, for replay; false
@@ -39,11 +37,5 @@ bool complete_idempotency_key(Connection& conn, const AccountId& account, const 
 // the claim is no longer `owner_token`'s.
 bool release_idempotency_key(Connection& conn, const AccountId& account, const std::string& key,
                              const std::string& owner_token);
-
-// Keys are kept 24 hours; deletes up to `batch` of the keys made before
-// `expired_before` and returns how many it deleted (run by maintenance
-// until it deletes fewer than `batch`).
-std::int64_t delete_expired_idempotency_keys(Connection& conn, TimePoint expired_before, int batch);
-std::int64_t count_expired_idempotency_keys(Connection& conn, TimePoint expired_before);
 
 }  // namespace hookgate::db

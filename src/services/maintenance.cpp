@@ -1,7 +1,6 @@
 #include "services/maintenance.h"
 
 #include "core/log.h"
-#include "db/idempotency_repository.h"
 
 #include <map>
 
@@ -10,9 +9,6 @@ namespace hookgate {
 namespace {
 
 using Action = db::PartitionChange::Action;
-
-constexpr std::chrono::hours kIdempotencyKeyLife{24};
-constexpr int kIdempotencyBatch = 5'000;
 
 class MaintenanceLock {
  public:
@@ -82,7 +78,6 @@ MaintenanceReport run_maintenance(db::Connection& conn, const MaintenanceOptions
       count(report, change);
     }
     report.analyzed = report.created + report.dropped > 0;
-    report.expired_idempotency_keys = db::count_expired_idempotency_keys(conn, options.as_of - kIdempotencyKeyLife);
     return report;
   }
   MaintenanceLock lock(conn);
@@ -114,10 +109,6 @@ MaintenanceReport run_maintenance(db::Connection& conn, const MaintenanceOptions
   if (report.created + report.dropped + report.finished_detaches > 0) {
     db::analyze_partitioned_tables(conn);
     report.analyzed = true;
-  }
-  for (std::int64_t deleted = kIdempotencyBatch; deleted == kIdempotencyBatch;) {
-    deleted = db::delete_expired_idempotency_keys(conn, options.as_of - kIdempotencyKeyLife, kIdempotencyBatch);
-    report.expired_idempotency_keys += deleted;
   }
   db::record_maintenance_run(conn, {options.as_of, report.created, report.dropped, report.kept});
   return report;

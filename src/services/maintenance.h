@@ -30,9 +30,6 @@ struct MaintenanceReport {
   int finished_detaches = 0;          // interrupted detaches of an earlier run, finished and dropped
   std::int64_t forgotten_work_rows = 0;  // queue and retry job rows of dropped days
   bool analyzed = false;
-  // Idempotency keys past their 24 hours, deleted in batches (or, in a dry
-  // run, that would be).
-  std::int64_t expired_idempotency_keys = 0;
 };
 
 MaintenanceReport run_maintenance(db::Connection& conn, const MaintenanceOptions& options);

@@ -87,12 +87,7 @@ class IdempotencyTest : public ::testing::Test {
     return idempotency_->run(account, request, handler);
   }
 
-  void sql(const std::string& statement) {
-    pqxx::connection conn(url_);
-    pqxx::work tx(conn);
-    tx.exec(statement);
-    tx.commit();
-  }
+  pqxx::result sql(const std::string& statement) { return run_sql(url_, statement); }
 
   std::string url_;
   std::unique_ptr<db::ConnectionPool> pool_;
@@ -363,6 +358,12 @@ TEST_F(IdempotencyTest, AFinishedKeyIsNotTakenOverUntilItExpiresAfter24Hours) {
   auto fresh = run(post(R"({"url":"https://b.example"})", "key-1"), counted());
   EXPECT_FALSE(replayed(fresh));
   EXPECT_EQ(calls_, 2);
+  // The expired row was replaced, not joined by a second one (the table is
+  // partitioned by day, so its primary key would allow both).
+  auto rows = sql("SELECT fingerprint, state FROM idempotency_keys WHERE key = 'key-1'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][1].as<std::string>(), "done");
+  EXPECT_EQ(rows[0][0].as<std::string>(), request_fingerprint(post(R"({"url":"https://b.example"})", "key-1")));
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ class MaintenanceTest : public ::testing::Test {
     auto delivery = deliveries_by_endpoint(url(), event).begin()->second;
     std::string when = "now() - interval '" + std::to_string(days_ago) + " days'";
     query("SELECT hookgate_create_partition(table_name, ((" + when +
-          ") AT TIME ZONE 'UTC')::date) FROM hookgate_partitioned_tables");
+          ") AT TIME ZONE 'UTC')::date) FROM hookgate_partitioned_tables "
+          "WHERE expires_with <> 'idempotency'");
     // Replica mode: moving rows between partitions is no deletion of them.
     auto moved = query(
         "SET session_replication_role = replica;"
@@ -101,14 +102,15 @@ class MaintenanceTest : public ::testing::Test {
 
 TEST_F(MaintenanceTest, MakesTheMissingDaysAheadOnceAndThenNothing) {
   int tables = query("SELECT count(*) FROM hookgate_partitioned_tables")[0][0].as<int>();
-  ASSERT_EQ(tables, 4);
+  ASSERT_EQ(tables, 5);
   ASSERT_FALSE(exists(partition("webhook_deliveries", 7)));
   auto first = maintain();
   ASSERT_TRUE(first.ran);
   EXPECT_GT(first.created, 0);
   EXPECT_TRUE(first.analyzed);
   for (int d = 0; d <= 7; ++d) {
-    for (auto table : {"events", "webhook_deliveries", "webhook_attempts", "webhook_delivery_retries"}) {
+    for (auto table : {"events", "webhook_deliveries", "webhook_attempts", "webhook_delivery_retries",
+                       "idempotency_keys"}) {
       EXPECT_TRUE(exists(partition(table, d))) << table << " +" << d;
     }
   }
@@ -223,20 +225,31 @@ TEST_F(MaintenanceTest, AnInterruptedDetachIsFinishedByTheNextRun) {
   EXPECT_FALSE(exists(partition("webhook_deliveries", -40)));
 }
 
-TEST_F(MaintenanceTest, IdempotencyKeysPastTheirDayAreDeleted) {
-  for (auto key : {"old-request", "new-request"}) {
-    auto created = post(port(), "/v1/webhook_endpoints", owner_.secret,
-                        {{"url", "http://127.0.0.1:9/" + std::string(key)}, {"enabled_events", {"order.*"}}},
-                        {{"Idempotency-Key", key}});
-    ASSERT_EQ(created.status, 200) << created.body;
-  }
-  query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old-request'");
-  EXPECT_EQ(maintain(0h, true).expired_idempotency_keys, 1);
+TEST_F(MaintenanceTest, ADayOfIdempotencyKeysIsDroppedOnceAllOfItIsPast24Hours) {
+  auto create = [&](const std::string& key) {
+    return post(port(), "/v1/webhook_endpoints", owner_.secret,
+                {{"url", "http://127.0.0.1:9/" + key}, {"enabled_events", {"order.*"}}}, {{"Idempotency-Key", key}});
+  };
+  for (auto key : {"old-request", "new-request"}) ASSERT_EQ(create(key).status, 200);
+  // The old request was made two days ago; yesterday's day is not yet wholly
+  // past 24 hours, so nothing of it may go.
+  query("SELECT hookgate_create_partition('idempotency_keys', ((now() - interval '2 days') AT TIME ZONE 'UTC')::date)");
+  query("UPDATE idempotency_keys SET created_at = now() - interval '2 days' WHERE key = 'old-request'");
+  ASSERT_TRUE(exists(partition("idempotency_keys", -1)));
+
+  auto plan = maintain(0h, true);
+  EXPECT_THAT(of(plan, Action::drop), ElementsAre(partition("idempotency_keys", -2)));
   EXPECT_EQ(query("SELECT count(*) FROM idempotency_keys")[0][0].as<int>(), 2);
-  EXPECT_EQ(maintain().expired_idempotency_keys, 1);
+
+  auto done = maintain();
+  EXPECT_THAT(of(done, Action::drop), ElementsAre(partition("idempotency_keys", -2)));
+  EXPECT_TRUE(exists(partition("idempotency_keys", -1)));
   auto left = query("SELECT key FROM idempotency_keys");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0][0].as<std::string>(), "new-request");
+  // The dropped key is free again: the same request runs anew; the kept one replays.
+  EXPECT_EQ(create("old-request").headers.count("idempotent-replayed"), 0u);
+  EXPECT_EQ(create("new-request").headers.count("idempotent-replayed"), 1u);
 }
 
 TEST_F(MaintenanceTest, MetricsTellThePartitionsAndTheLastRun) {

@@ -426,7 +426,42 @@ TEST(Migrations, HistoryMovesIntoDayPartitionsAndOldIdsAreMintedAnew) {
                      "WHERE to_regclass(t.table_name || '_p' || to_char((now() AT TIME ZONE 'UTC')::date + g, "
                      "'YYYYMMDD')) IS NOT NULL")[0]
                 .as<int>(),
-            16);
+            20);
+}
+
+// V021 partitions idempotency keys by day: the keys still within their 24
+// hours move over whole, expired ones are left behind.
+TEST(Migrations, LiveIdempotencyKeysMoveIntoDayPartitions) {
+  pqxx::connection conn(empty_database());
+  migrate_before(conn, 21, 0);
+  exec(conn, R"sql(
+    INSERT INTO idempotency_keys (account_id, key, fingerprint, state, response_status, sealed_response_body,
+                                  owner_token, created_at)
+    VALUES ('acct_m', 'done-key', 'f1', 'done', 201, '\x01020304', 't1', now() - interval '1 hour'),
+           ('acct_m', 'expired-key', 'f2', 'done', 200, '\x05', 't2', now() - interval '30 hours');
+    INSERT INTO idempotency_keys (account_id, key, fingerprint, state, owner_token)
+    VALUES ('acct_m', 'running-key', 'f3', 'in_progress', 't3');
+  )sql");
+
+  db::migrate(conn, db::embedded_migration_set());
+
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT relkind FROM pg_class WHERE relname = 'idempotency_keys'")[0].as<std::string>(), "p");
+  auto rows = tx.exec(
+      "SELECT key, fingerprint, state, coalesce(response_status, 0), encode(coalesce(sealed_response_body, ''), "
+      "'hex'), owner_token, tableoid::regclass::text = 'idempotency_keys_p' || to_char(created_at AT TIME ZONE "
+      "'UTC', 'YYYYMMDD') FROM idempotency_keys ORDER BY key");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), "done-key");
+  EXPECT_EQ(rows[0][1].as<std::string>(), "f1");
+  EXPECT_EQ(rows[0][2].as<std::string>(), "done");
+  EXPECT_EQ(rows[0][3].as<int>(), 201);
+  EXPECT_EQ(rows[0][4].as<std::string>(), "01020304");
+  EXPECT_EQ(rows[0][5].as<std::string>(), "t1");
+  EXPECT_TRUE(rows[0][6].as<bool>());
+  EXPECT_EQ(rows[1][0].as<std::string>(), "running-key");
+  EXPECT_EQ(rows[1][2].as<std::string>(), "in_progress");
+  EXPECT_TRUE(rows[1][6].as<bool>());
 }
 
 TEST(RepeatableMigrations, EmptyDatabaseGetsEveryFileOnceInOrder) {
