@@ -4,8 +4,18 @@
 
 namespace hookgate {
 
+BackgroundLoop::BackgroundLoop(std::string what, std::chrono::milliseconds busy_interval,
+                               std::chrono::milliseconds idle_interval, Round round)
+    : what_(std::move(what)),
+      busy_interval_(busy_interval),
+      idle_interval_(idle_interval),
+      round_(std::move(round)) {}
+
 BackgroundLoop::BackgroundLoop(std::string what, std::chrono::milliseconds interval, std::function<void()> round)
-    : what_(std::move(what)), interval_(interval), round_(std::move(round)) {}
+    : BackgroundLoop(std::move(what), interval, interval, [round = std::move(round)] {
+        round();
+        return true;
+      }) {}
 
 BackgroundLoop::~BackgroundLoop() { stop(); }
 
@@ -29,13 +39,14 @@ void BackgroundLoop::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
+    bool found_work = false;
     try {
-      round_();
+      found_work = round_();
     } catch (const std::exception& e) {
       log::warn(what_ + ": round failed", {{"error", e.what()}});
     }
     lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.wait_for(lock, found_work ? busy_interval_ : idle_interval_, [this] { return stopping_; });
   }
 }
 

@@ -14,7 +14,15 @@ namespace hookgate {
 
 class BackgroundLoop {
  public:
-  // `what` names the work in the log line of a failed round.
+  // Returns whether the round found work; a round that threw found none.
+  using Round = std::function<bool()>;
+
+  // `what` names the work in the log line of a failed round. After a round
+  // that found work the loop waits `busy_interval`, after one that found
+  // none `idle_interval`, so an idle process asks the database seldom.
+  BackgroundLoop(std::string what, std::chrono::milliseconds busy_interval, std::chrono::milliseconds idle_interval,
+                 Round round);
+  // Every round waits `interval`.
   BackgroundLoop(std::string what, std::chrono::milliseconds interval, std::function<void()> round);
   ~BackgroundLoop();
   BackgroundLoop(const BackgroundLoop&) = delete;
@@ -28,8 +36,9 @@ class BackgroundLoop {
   void loop();
 
   std::string what_;
-  std::chrono::milliseconds interval_;
-  std::function<void()> round_;
+  std::chrono::milliseconds busy_interval_;
+  std::chrono::milliseconds idle_interval_;
+  Round round_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

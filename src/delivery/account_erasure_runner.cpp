@@ -5,7 +5,7 @@
 namespace hookgate::delivery {
 
 AccountErasureRunner::AccountErasureRunner(db::ConnectionPool& pool, AccountErasureOptions options)
-    : pool_(pool), options_(options), loop_("account erasures", options.pause, [this] { run_once(); }) {}
+    : pool_(pool), options_(options), loop_("account erasures", options.pause, options.idle_poll, [this] { return run_once() > 0; }) {}
 
 AccountErasureRunner::~AccountErasureRunner() { stop(); }
 

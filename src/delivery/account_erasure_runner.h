@@ -3,7 +3,7 @@
 // runs background work: each round, every due erasure job deletes one batch
 // (HOOKGATE_ERASURE_BATCH rows of one kind) and then rests for the pause
 // (HOOKGATE_ERASURE_PAUSE_MS), so other accounts' deliveries keep the
-// database. Jobs are locked while a batch runs, so processes share them
+// database. With no job due it looks again after `idle_poll`. Jobs are locked while a batch runs, so processes share them
 // without doing the same work twice.
 
 #include "core/background_loop.h"
@@ -16,6 +16,7 @@ namespace hookgate::delivery {
 struct AccountErasureOptions {
   int batch = 500;
   std::chrono::milliseconds pause{100};
+  std::chrono::milliseconds idle_poll{1000};
   int max_jobs_per_round = 8;
 };
 
