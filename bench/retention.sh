@@ -8,10 +8,11 @@
 #     each detach-and-drop takes and how much WAL the drop writes (measured
 #     in a second, quiet run of the same drop).
 #   bash bench/retention.sh
-# BENCH_DAY_DELIVERIES (100,000) deliveries a simulated day; BENCH_BUILD_DIR
-# picks the Release build directory.
+# BENCH_DAY_DELIVERIES (100,000) deliveries a simulated day, BENCH_DAYS (40)
+# simulated days; BENCH_BUILD_DIR picks the Release build directory.
 set -euo pipefail
 per_day="${BENCH_DAY_DELIVERIES:-100000}"
+days="${BENCH_DAYS:-40}"
 drop_deliveries="${BENCH_DROP_DELIVERIES:-1000000}"
 source "$(dirname "$0")/list_bench.sh"
 export HOOKGATE_RETENTION_DAYS=7 HOOKGATE_RECOVER_MAX_WINDOW_SECONDS=86400
@@ -24,7 +25,7 @@ psql -q -v ON_ERROR_STOP=1 "$db" -c "INSERT INTO webhook_endpoints (id, account_
 # delivery succeeded at its first attempt; ids minted at their times.
 load_day() {  # day(YYYY-MM-DD) deliveries
   local events=$(( $2 / 5 ))
-  psql -q -v ON_ERROR_STOP=1 "$db" <<SQL
+  psql -q -o /dev/null -v ON_ERROR_STOP=1 "$db" <<SQL
 SET synchronous_commit = off;
 SELECT hookgate_create_partition(table_name, '$1'::date) FROM hookgate_partitioned_tables;
 INSERT INTO events (id, account_id, type, payload, occurred_at, created_at)
@@ -51,9 +52,9 @@ partitions() { psql -tA "$db" -c "SELECT count(*) FROM pg_inherits i JOIN pg_cla
 
 first=$(date -u -d '-60 days' +%Y-%m-%d)
 echo
-echo "1. 40 simulated days of $per_day deliveries/day (retention: deliveries 7 days, events 8)"
+echo "1. $days simulated days of $per_day deliveries/day (retention: deliveries 7 days, events 8)"
 printf "%-12s %10s %12s %10s\n" day "db MB" partitions dropped
-for k in $(seq 0 39); do
+for ((k = 0; k < days; k++)); do
   day=$(date -u -d "$first + $k days" +%Y-%m-%d)
   load_day "$day" "$per_day"
   out=$("$hookgate" maintain --as-of "$(date -u -d "$day + 1 day - 1 second" +%Y-%m-%dT%H:%M:%SZ)")
@@ -65,7 +66,8 @@ done
 echo
 echo "2. dropping one day of $drop_deliveries deliveries (and as many attempts) while pgbench writes"
 drop_day=$(date -u -d "$first + 45 days" +%Y-%m-%d)
-end_of_retention=$(date -u -d "$drop_day + 8 days + 1 hour" +%Y-%m-%dT%H:%M:%SZ)
+# Past the events' 8 days too, so the same day can be loaded again.
+end_of_retention=$(date -u -d "$drop_day + 9 days + 1 hour" +%Y-%m-%dT%H:%M:%SZ)
 cat > "$state/load.sql" <<'SQL'
 INSERT INTO webhook_attempts (id, delivery_id, account_id, attempt_number, started_at, finished_at, outcome,
                               status_code, duration_us)
@@ -75,7 +77,8 @@ SQL
 measure_drop() {  # label with-load(0|1)
   load_day "$drop_day" "$drop_deliveries"
   psql -q "$db" -c "CHECKPOINT" >/dev/null
-  "$hookgate" maintain --as-of "$(date -u -d "$drop_day - 1 day" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null  # days before: gone
+  # Every day before it goes first, so the measured run drops this one alone.
+  "$hookgate" maintain --as-of "$(date -u -d "$drop_day + 8 days - 1 hour" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
   local pgbench_pid="" lsn
   if [ "$2" = 1 ]; then
     # Per-second rates: seconds 1-5 are the load alone, the drop starts at 6.

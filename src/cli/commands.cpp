@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "app/server_options.h"
+#include "cli/command_config.h"
 #include "cli/maintenance_commands.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
@@ -56,16 +57,6 @@ bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
   return std::find(args.begin(), args.end(), flag) != args.end();
 }
 
-Config config_with_database() {
-  Config config = load_config();
-  log::Level level = log::Level::info;
-  if (log::parse_level(config.log_level, level)) log::set_level(level);
-  if (config.database_url.empty()) {
-    throw ConfigError("HOOKGATE_DATABASE_URL is not set: give a libpq connection string or URI");
-  }
-  return config;
-}
-
 Config::Role parse_role(const std::vector<std::string>& args, Config::Role role) {
   auto flag = std::find(args.begin(), args.end(), "--role");
   if (flag == args.end()) return role;
@@ -93,7 +84,7 @@ void wait_for_termination(const sigset_t& signals) {
 }
 
 int serve(const std::vector<std::string>& args) {
-  Config config = config_with_database();
+  Config config = database_command_config();
   if (has_flag(args, "--no-migrate")) config.migrate_on_start = false;
   config.role = parse_role(args, config.role);
   require_secrets_keys(config.secrets_keys);  // before touching the database
@@ -124,7 +115,7 @@ int serve(const std::vector<std::string>& args) {
 }
 
 int migrate() {
-  Config config = config_with_database();
+  Config config = database_command_config();
   auto result = run_migrations(config.database_url);
   std::cout << "applied " << result.applied.size() << " migration(s) and " << result.repeatables_applied.size()
             << " repeatable migration(s)\n";

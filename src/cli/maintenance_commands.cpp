@@ -1,6 +1,7 @@
 #include "cli/maintenance_commands.h"
 
 #include "app/config.h"
+#include "cli/command_config.h"
 #include "cli/options.h"
 #include "core/timefmt.h"
 #include "db/pool.h"
@@ -35,8 +36,7 @@ int maintain_command(const std::vector<std::string>& args) {
     if (!parsed) throw UsageError("--as-of must be an RFC 3339 time such as 2026-12-02T00:00:00Z");
     as_of = *parsed;
   }
-  Config config = load_config();
-  if (config.database_url.empty()) throw ConfigError("HOOKGATE_DATABASE_URL is not set");
+  Config config = database_command_config();
   require_retention(config);
 
   MaintenanceOptions request{
@@ -58,7 +58,9 @@ int maintain_command(const std::vector<std::string>& args) {
   for (const auto& change : report.changes) {
     std::cout << verb(change.action, request.dry_run) << " " << change.partition << " (" << change.day << ": "
               << change.reason << ")";
-    if (change.took.count() > 0) std::cout << " in " << static_cast<double>(change.took.count()) / 1000.0 << " ms";
+    auto ms = [](std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; };
+    if (change.took.count() > 0) std::cout << " in " << ms(change.took) << " ms";
+    if (change.detach_took.count() > 0) std::cout << " (detach " << ms(change.detach_took) << " ms)";
     std::cout << "\n";
   }
   if (report.forgotten_work_rows > 0) {

@@ -2,6 +2,7 @@
 
 #include "api/views.h"
 #include "app/config.h"
+#include "cli/command_config.h"
 #include "app/delivery_engine.h"
 #include "cli/options.h"
 #include "core/error.h"
@@ -34,12 +35,6 @@ struct OperatorContext {
   OperatorService service;
 };
 
-Config database_config() {
-  Config config = load_config();
-  if (config.database_url.empty()) throw ConfigError("HOOKGATE_DATABASE_URL is not set");
-  return config;
-}
-
 void print(const nlohmann::json& value) { std::cout << value.dump(2) << "\n"; }
 
 template <class IdType>
@@ -60,7 +55,7 @@ namespace {
 // The DELETE's synchronous part, then (with --wait) the background batches
 // in this process too, beside any serve processes, until the job completes.
 int delete_account(const Options& options) {
-  Config config = database_config();
+  Config config = database_command_config();
   OperatorContext context(config);
   AccountErasureService erasures(context.pool, context.random, worker_options(config).lease);
   auto job = erasures.erase(parse_id_arg<AccountId>(options.required("--id"), "account")).job;
@@ -85,7 +80,7 @@ int accounts_command(const std::vector<std::string>& args) {
     throw UsageError("usage: hookgate accounts create --name NAME\n"
                      "       hookgate accounts delete --id ACCT_ID [--wait]");
   }
-  OperatorContext context(database_config());
+  OperatorContext context(database_command_config());
   print(views::account(context.service.create_account(options.required("--name"))));
   return 0;
 }
@@ -94,7 +89,7 @@ int keys_command(const std::vector<std::string>& args) {
   Options options(args, {"--account", "--kind", "--bundle", "--scope", "--description", "--grace-period-seconds",
                          "--limit", "--starting-after"},
                   {});
-  OperatorContext context(database_config());
+  OperatorContext context(database_command_config());
   auto& service = context.service;
   auto catalogue = context.catalogue.require();
   const auto& command = options.command();
@@ -140,7 +135,7 @@ int events_command(const std::vector<std::string>& args) {
     throw UsageError(
         "usage: hookgate events publish --account ID --type TYPE --data JSON [--id evt_...] [--occurred-at RFC3339]");
   }
-  Config config = database_config();
+  Config config = database_command_config();
   OperatorContext context(config);
   EventService events(context.pool, context.catalogue, config.max_event_bytes);
   PublishRequest request{std::nullopt, parse_id_arg<AccountId>(options.required("--account"), "account"),
@@ -157,7 +152,7 @@ int events_command(const std::vector<std::string>& args) {
 }
 
 int demo_command() {
-  Config config = database_config();
+  Config config = database_command_config();
   OperatorContext context(config);
   {
     auto conn = context.pool.acquire();

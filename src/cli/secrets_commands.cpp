@@ -1,5 +1,6 @@
 #include "cli/secrets_commands.h"
 
+#include "cli/command_config.h"
 #include "cli/options.h"
 #include "core/log.h"
 #include "db/pool.h"
@@ -56,8 +57,7 @@ int secrets_command(const std::vector<std::string>& args) {
   Options options(args, {"--batch"}, {});
   if (options.command() != "rewrap") throw UsageError(kUsage);
   auto batch = batch_size(options);
-  Config config = load_config();
-  if (config.database_url.empty()) throw ConfigError("HOOKGATE_DATABASE_URL is not set");
+  Config config = database_command_config();
   require_secrets_keys(config.secrets_keys);
   db::Connection conn(config.database_url);
   auto report = rewrap_secrets(conn, config.secrets_keys, batch);

@@ -113,12 +113,19 @@ std::int64_t queued_deliveries_of_day(Connection& conn, const PartitionChange& c
   return exec(tx, conn, kQueuedOfDay, change.day)[0][0].as<std::int64_t>();
 }
 
-void detach_and_drop(Connection& conn, const PartitionChange& change, int lock_timeout_ms) {
+void detach_and_drop(Connection& conn, PartitionChange& change, int lock_timeout_ms) {
+  using std::chrono::steady_clock;
+  auto since = [](steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - t);
+  };
   run_alone(conn, "SET lock_timeout = " + std::to_string(lock_timeout_ms));
   try {
+    auto started = steady_clock::now();
     run_alone(conn, "ALTER TABLE " + conn.raw().quote_name(change.table) + " DETACH PARTITION " +
                         conn.raw().quote_name(change.partition) + " CONCURRENTLY");
+    change.detach_took = since(started);
     run_alone(conn, "DROP TABLE " + conn.raw().quote_name(change.partition));
+    change.took = since(started);
   } catch (...) {
     run_alone(conn, "RESET lock_timeout");
     throw;

@@ -27,10 +27,12 @@ struct PartitionChange {
   std::string day;        // YYYY-MM-DD (UTC)
   std::string reason;
   // Which retention clock the table follows: "deliveries" (a delivery and
-  // what is keyed by its id) or "events".
+  // what is keyed by its id), "events" or "idempotency".
   std::string expires_with;
-  // How long the create, or the detach and drop, took (zero in a plan).
+  // How long the create, or the detach and drop, took (zero in a plan), and
+  // of a drop, how much of it was the detach.
   std::chrono::microseconds took{0};
+  std::chrono::microseconds detach_took{0};
 };
 
 struct RetentionDays {
@@ -58,8 +60,9 @@ bool create_partition(Connection& conn, const PartitionChange& change);
 std::int64_t queued_deliveries_of_day(Connection& conn, const PartitionChange& change);
 
 // Detaches the partition without blocking reads and writes of its parent
-// (waiting at most `lock_timeout_ms` for locks), then drops it.
-void detach_and_drop(Connection& conn, const PartitionChange& change, int lock_timeout_ms);
+// (waiting at most `lock_timeout_ms` for locks), then drops it; sets the
+// change's took and detach_took.
+void detach_and_drop(Connection& conn, PartitionChange& change, int lock_timeout_ms);
 
 // Work rows left pointing into a dropped deliveries day (queue rows queued
 // after the check, retry job items): deletes them; returns how many.

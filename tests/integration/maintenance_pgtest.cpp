@@ -8,6 +8,7 @@
 #include "db/partition_repository.h"
 #include "services/maintenance.h"
 #include "support/api_fixture.h"
+#include "support/hookgate_process.h"
 #include "support/test_database.h"
 #include "support/test_server.h"
 
@@ -16,6 +17,7 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace hookgate::testing {
@@ -250,6 +252,35 @@ TEST_F(MaintenanceTest, ADayOfIdempotencyKeysIsDroppedOnceAllOfItIsPast24Hours) 
   // The dropped key is free again: the same request runs anew; the kept one replays.
   EXPECT_EQ(create("old-request").headers.count("idempotent-replayed"), 0u);
   EXPECT_EQ(create("new-request").headers.count("idempotent-replayed"), 1u);
+}
+
+TEST_F(MaintenanceTest, TheMaintainCommandPrintsWhatItDoesAndRefusesBadSettings) {
+  delivery_made(40, false);
+  std::map<std::string, std::string> env{{"HOOKGATE_DATABASE_URL", url()}, {"HOOKGATE_LOG_LEVEL", "warn"}};
+
+  auto dry = run_hookgate({"maintain", "--dry-run"}, env);
+  ASSERT_TRUE(dry.status.exited(0)) << dry.description;
+  EXPECT_THAT(dry.out, HasSubstr("would drop " + partition("webhook_deliveries", -40)));
+  EXPECT_THAT(dry.out, HasSubstr("would create " + partition("webhook_deliveries", 7)));
+  EXPECT_TRUE(exists(partition("webhook_deliveries", -40)));
+
+  auto done = run_hookgate({"maintain"}, env);
+  ASSERT_TRUE(done.status.exited(0)) << done.description;
+  EXPECT_THAT(done.out, HasSubstr("dropped " + partition("webhook_deliveries", -40)));
+  EXPECT_THAT(done.out, HasSubstr("(detach "));
+  EXPECT_FALSE(exists(partition("webhook_deliveries", -40)));
+  // HOOKGATE_LOG_LEVEL=warn holds for the command's own log lines too.
+  EXPECT_THAT(done.err, ::testing::Not(HasSubstr("partition dropped")));
+
+  auto bad_time = run_hookgate({"maintain", "--as-of", "yesterday"}, env);
+  EXPECT_FALSE(bad_time.status.exited(0));
+  EXPECT_THAT(bad_time.err, HasSubstr("--as-of must be an RFC 3339 time"));
+
+  env["HOOKGATE_RETENTION_DAYS"] = "3";
+  auto too_short = run_hookgate({"maintain"}, env);
+  EXPECT_FALSE(too_short.status.exited(0));
+  EXPECT_THAT(too_short.err, HasSubstr("HOOKGATE_RETENTION_DAYS"));
+  EXPECT_THAT(too_short.err, HasSubstr("HOOKGATE_RECOVER_MAX_WINDOW_SECONDS"));
 }
 
 TEST_F(MaintenanceTest, MetricsTellThePartitionsAndTheLastRun) {
