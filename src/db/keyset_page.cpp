@@ -57,6 +57,11 @@ std::optional<pqxx::result> KeysetPage::run(pqxx::transaction_base& tx, Connecti
     return std::string(list_.select) + where_ + keyset + " ORDER BY " + by + " LIMIT $2";
   });
   conn.ensure_prepared(statement);
+  // LIMIT is a parameter, so PostgreSQL would plan every page afresh (a
+  // generic plan looks dear when the limit is unknown): 5 ms a page over a
+  // month of day partitions. The generic plan reads the partitions in order
+  // and prunes by the cursor when it runs.
+  tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
   return tx.exec_prepared(std::string(statement.name), pqxx::prepare::make_dynamic_params(params_));
 }
 

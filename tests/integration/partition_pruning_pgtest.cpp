@@ -98,5 +98,36 @@ TEST_F(PartitionPruning, ADeliveryReadsItsEventFromOnePartition) {
   }
 }
 
+// A list page's LIMIT is a parameter; left to itself PostgreSQL would plan
+// each page anew over every partition. Pages of every direction and filter
+// run on generic plans, which read one partition here.
+TEST_F(PartitionPruning, ListPagesRunOnGenericPlans) {
+  db::Connection conn(url_);
+  auto account = AccountId::from_trusted("acct_p");
+  DeliveryFilter by_endpoint;
+  by_endpoint.endpoint = EndpointId::from_trusted("we_p");
+  by_endpoint.status = "pending";
+  PageRequest after_cursor;
+  after_cursor.starting_after = delivery_;
+  for (int i = 0; i < 8; ++i) {
+    auto first = db::list_deliveries(conn, account, {}, {});
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->data.size(), 1u);
+    ASSERT_TRUE(db::list_deliveries(conn, account, by_endpoint, {}).has_value());
+    auto older = db::list_deliveries(conn, account, {}, after_cursor);
+    ASSERT_TRUE(older.has_value());
+    EXPECT_TRUE(older->data.empty());
+  }
+  pqxx::read_transaction tx(conn.raw());
+  auto plans = tx.exec("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE name LIKE 'delivery_list%' AND name <> 'delivery_list_cursor' ORDER BY name");
+  ASSERT_EQ(plans.size(), 3u);
+  for (const auto& row : plans) {
+    SCOPED_TRACE(row[0].as<std::string>());
+    EXPECT_EQ(row[1].as<int>(), 8);
+    EXPECT_EQ(row[2].as<int>(), 0);
+  }
+}
+
 }  // namespace
 }  // namespace hookgate
