@@ -4,8 +4,10 @@
 -- retry job items; events; retry jobs; endpoints with their subscriptions
 -- and secrets; idempotency records; API keys), then the account row itself.
 -- Every delete finds its rows through an index on the account or on the ids
--- of a batch. Returns the rows deleted, by kind (every kind, zeros
--- included), and whether the account row went (the erasure is complete).
+-- of a batch; queue rows go with their deliveries (the erasure's start took
+-- the account's off the queue, and nothing queues for it since). Returns the
+-- rows deleted, by kind (every kind, zeros included), and whether the
+-- account row went (the erasure is complete).
 CREATE OR REPLACE FUNCTION hookgate_erase_account_batch(p_account text, p_batch integer,
                                                          OUT erased jsonb, OUT completed boolean)
 LANGUAGE plpgsql AS $$
@@ -15,12 +17,6 @@ DECLARE
 BEGIN
   SELECT jsonb_object_agg(k, 0) INTO erased FROM unnest(hookgate_erasure_kinds()) k;
   completed := false;
-
-  -- Queue rows the DELETE did not see (none are expected: publishing refuses).
-  DELETE FROM webhook_delivery_queue q
-   WHERE q.delivery_id IN (SELECT delivery_id FROM webhook_delivery_queue WHERE account_id = p_account LIMIT p_batch);
-  GET DIAGNOSTICS v_n = ROW_COUNT;
-  erased := erased || jsonb_build_object('queued_deliveries', v_n);
 
   -- Deliveries, each with what belongs to it, in one statement; the delete
   -- trigger then finds nothing left to remove.

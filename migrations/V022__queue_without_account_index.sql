@@ -1,0 +1,12 @@
+-- The queue's index on account_id (V019, for account erasure) goes. Every
+-- claim and every rescheduled result rewrites its queue row outside HOT
+-- (due_at is indexed), so each paid one more index entry, all of an
+-- account's on one key: in bench/delivery.sh (one account, 20 s, five runs
+-- each, same sitting) the median fell from 11,041 deliveries/s before V018
+-- to 8,085 with it and came back to about 10,500 without it.
+--
+-- Erasure does not need it: an erasure's first statement deletes the
+-- account's queue rows in one pass over the queue (once per erasure, the
+-- queue holding only work still to do), and each delivery batch deletes its
+-- deliveries' queue rows by delivery id.
+DROP INDEX webhook_delivery_queue_account_idx;
