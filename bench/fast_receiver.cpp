@@ -8,6 +8,8 @@
 // Listens on 127.0.0.1 (port 0 picks a free one), writes the port to
 // --port-file once listening (a temporary file, then rename), and runs until
 // SIGTERM or SIGINT, when it prints how many requests it answered.
+// `GET /count` answers that number so far (itself not counted), so a bench
+// can sample the delivery rate while it runs.
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -53,18 +55,27 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void on_read(beast::error_code ec) {
     if (ec) return;  // closed by the peer, or garbage: drop the connection
-    response_.keep_alive(request_->keep_alive());
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      answered.fetch_add(1, std::memory_order_relaxed);
-      if (self->response_.keep_alive()) self->read();
-    });
+    bool count_query = request_->get().method() == http::verb::get && request_->get().target() == "/count";
+    auto& response = count_query ? count_response_ : response_;
+    if (count_query) {
+      count_response_.result(http::status::ok);
+      count_response_.body() = std::to_string(answered.load(std::memory_order_relaxed));
+      count_response_.prepare_payload();
+    }
+    response.keep_alive(request_->keep_alive());
+    http::async_write(stream_, response,
+                      [self = shared_from_this(), count_query, &response](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (!count_query) answered.fetch_add(1, std::memory_order_relaxed);
+                        if (response.keep_alive()) self->read();
+                      });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> request_;
   http::response<http::string_body> response_;
+  http::response<http::string_body> count_response_;
 };
 
 void accept(tcp::acceptor& acceptor) {

@@ -9,8 +9,9 @@ namespace {
 constexpr Statement kClaim{"idem_claim",
                            "SELECT claimed, fingerprint, state, response_status, response_body, sealed_response_body "
                            "FROM hookgate_claim_idempotency_key($1, $2, $3, $4)"};
-// The owner token is the claim's own, so it names one row however many
-// days the key has been used on.
+// (account, key) is at most one row across the day partitions (a claim
+// deletes an expired one before it inserts); the owner token makes sure the
+// row is still this claim's, not a later one's after this one was abandoned.
 constexpr Statement kComplete{
     "idem_complete",
     "UPDATE idempotency_keys SET state = 'done', response_status = $4, sealed_response_body = $5 "

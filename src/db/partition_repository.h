@@ -53,7 +53,7 @@ void unlock_maintenance(Connection& conn);
 int finish_interrupted_detaches(Connection& conn);
 
 // Returns whether it made the partition (false: it was there already).
-bool create_partition(Connection& conn, const PartitionChange& change);
+bool create_partition(Connection& conn, PartitionChange& change);
 
 // Deliveries of the change's day that are queued now (a retry may have
 // queued one since the plan was made): such a day must be kept.

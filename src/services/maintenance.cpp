@@ -30,10 +30,6 @@ class MaintenanceLock {
   bool held_;
 };
 
-std::chrono::microseconds elapsed_since(std::chrono::steady_clock::time_point started) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-}
-
 void count(MaintenanceReport& report, const db::PartitionChange& change) {
   report.changes.push_back(change);
   if (change.action == Action::create) ++report.created;
@@ -90,11 +86,8 @@ MaintenanceReport run_maintenance(db::Connection& conn, const MaintenanceOptions
   std::map<std::pair<std::string, std::string>, std::vector<db::PartitionChange>> drops;
   for (const auto& change : plan) {
     if (change.action == Action::create) {
-      auto started = std::chrono::steady_clock::now();
-      if (!db::create_partition(conn, change)) continue;
       auto made = change;
-      made.took = elapsed_since(started);
-      count(report, made);
+      if (db::create_partition(conn, made)) count(report, made);
     } else if (change.action == Action::drop) {
       drops[{change.expires_with, change.day}].push_back(change);
     }
