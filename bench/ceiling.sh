@@ -16,7 +16,7 @@ jobs="${CEILING_JOBS:-1000000}"
 seconds="${CEILING_SECONDS:-10}"
 clients="${CEILING_CLIENTS:-2}"
 batch="${CEILING_BATCH:-50}"
-sql() { psql -qtAX -v ON_ERROR_STOP=1 "$db" "$@"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -qtAX -v ON_ERROR_STOP=1 "$db" "$@"; }
 
 # Rows shaped like hookgate's: text ids, an account and endpoint per job, an
 # attempt row with its outcome and timing. In a schema of its own.
