@@ -69,10 +69,10 @@ echo "2. dropping one day of $drop_deliveries deliveries (and as many attempts) 
 cmake -S . -B "$build_dir" -DHOOKGATE_BUILD_BENCH=ON >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target hookgate_bench_receiver >/dev/null
 export HOOKGATE_ALLOW_PRIVATE_TARGETS=1
-receiver_pid="" worker_pid=""
+receiver_pid="" worker_pid="" sampler=""
 stop_load() {
-  for pid in $worker_pid $receiver_pid; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
-  worker_pid="" receiver_pid=""
+  for pid in $sampler $worker_pid $receiver_pid; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  sampler="" worker_pid="" receiver_pid=""
 }
 trap 'stop_load; cleanup' EXIT
 "$build_dir/hookgate_bench_receiver" --port-file "$state/receiver.port" >/dev/null &
@@ -145,7 +145,8 @@ measure_drop() {  # label with-load(0|1)
   # Every day before it goes first, so the measured run drops this one alone.
   "$hookgate" maintain --as-of "$(date -u -d "$drop_day + 8 days - 1 hour" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
   [ "${BENCH_DROP_CACHED:-0}" = 1 ] || evict_day "$drop_day"
-  local sampler="" started ended lsn
+  local started ended lsn
+  sampler=""
   if [ "$2" = 1 ]; then
     # A backlog of 40,000 events × 10 endpoints: more than the run drains.
     for _ in 1 2 3 4 5 6 7 8; do
@@ -173,6 +174,7 @@ measure_drop() {  # label with-load(0|1)
   fi
   sleep 3
   kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  sampler=""
   kill -TERM "$worker_pid" && wait "$worker_pid" 2>/dev/null || true
   worker_pid=""
   local from to before

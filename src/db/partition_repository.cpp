@@ -155,12 +155,15 @@ void analyze_partitioned_tables(Connection& conn) {
   }
   // ANALYZE of a parent also analyzes every partition (PostgreSQL 15 has no
   // ANALYZE ONLY): about a second of one core per million rows sampled. It
-  // is throttled as autovacuum is, so other work keeps its CPU and disk.
-  run_alone(conn, "SET vacuum_cost_delay = " + std::to_string(kAnalyzeCostDelayMs));
-  run_alone(conn, "SET vacuum_cost_limit = " + std::to_string(kAnalyzeCostLimit));
-  for (const auto& table : tables) run_alone(conn, "ANALYZE " + conn.raw().quote_name(table));
-  run_alone(conn, "RESET vacuum_cost_delay");
-  run_alone(conn, "RESET vacuum_cost_limit");
+  // is throttled as autovacuum is, so other work keeps its CPU and disk; the
+  // settings are the transaction's own, so the pooled session keeps none.
+  for (const auto& table : tables) {
+    pqxx::work tx(conn.raw());
+    tx.exec0("SET LOCAL vacuum_cost_delay = " + std::to_string(kAnalyzeCostDelayMs));
+    tx.exec0("SET LOCAL vacuum_cost_limit = " + std::to_string(kAnalyzeCostLimit));
+    tx.exec0("ANALYZE " + conn.raw().quote_name(table));
+    tx.commit();
+  }
 }
 
 void record_maintenance_run(Connection& conn, const MaintenanceRun& run) {
