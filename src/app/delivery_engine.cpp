@@ -45,7 +45,7 @@ delivery::WorkerOptions worker_options(const Config& config) {
 
 DeliveryEngine::DeliveryEngine(const Config& config, const Clock& clock, RandomSource& random,
                                AttemptsRecorded on_recorded)
-    : pool_(config.database_url, kWorkerConnections, config.db_acquire_timeout),
+    : pool_(config.database_url, kWorkerConnections, config.db_acquire_timeout, std::string(db::kWorkerSessionSql)),
       sender_(sender_options(config)),
       worker_(pool_, sender_, clock, random, [&] {
         auto options = worker_options(config);

@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <map>
 
 namespace hookgate::db {
@@ -39,9 +40,14 @@ constexpr std::string_view kWakeWorkers = "SET LOCAL synchronous_commit = off; N
 // came (its worker died): it is recorded as interrupted.
 constexpr Statement kClaim{
     "delivery_claim",
+    // The inner LIMIT is a constant (kMaxClaimLimit) so that the generic plan
+    // expects a batch, not a tenth of the queue as it does for LIMIT $n; the
+    // outer one stops the locking at $1 rows.
     "WITH due AS ("
-    "  SELECT delivery_id, account_id, attempt_id, attempt_started_at, attempt_count FROM webhook_delivery_queue"
-    "  WHERE due_at <= " HG_TS("$2") " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+    "  SELECT * FROM ("
+    "    SELECT delivery_id, account_id, attempt_id, attempt_started_at, attempt_count FROM webhook_delivery_queue"
+    "    WHERE due_at <= " HG_TS("$2") " ORDER BY due_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
+    "  ) capped LIMIT $1"
     "), leased AS ("
     "  UPDATE webhook_delivery_queue q SET due_at = to_timestamp(($2::bigint + $3::bigint) / 1000000.0),"
     "    claim_token = nextval('webhook_claim_tokens'), attempt_count = q.attempt_count + 1,"
@@ -57,9 +63,12 @@ constexpr Statement kClaim{
     "  FROM due WHERE attempt_id IS NOT NULL"
     "  ON CONFLICT (delivery_id, id) DO NOTHING"
     "), claimed AS ("
+    // A lookup per row (LIMIT 1 keeps it one): it reads one partition whatever
+    // the plan's estimates, where a join may scan them all.
     "  SELECT d.id, d.account_id, d.event_id, d.event_created_at, d.endpoint_id, d.event_type, l.claim_token,"
     "    l.attempt_count, l.attempt_id"
-    "  FROM leased l JOIN webhook_deliveries d ON d.id = l.delivery_id AND d.account_id = l.account_id"
+    "  FROM leased l CROSS JOIN LATERAL (SELECT d.id, d.account_id, d.event_id, d.event_created_at, d.endpoint_id,"
+    "    d.event_type FROM webhook_deliveries d WHERE d.id = l.delivery_id AND d.account_id = l.account_id LIMIT 1) d"
     "), subscribed AS MATERIALIZED ("
     "  SELECT r.endpoint_id, r.event_type, s.pattern, s.authorized_by"
     "  FROM (SELECT DISTINCT endpoint_id, event_type FROM claimed OFFSET 0) r"  // OFFSET 0: once per pair
@@ -162,15 +171,7 @@ constexpr Statement kNextDue{
 
 std::int64_t micros(TimePoint time) { return to_epoch_micros(time); }
 
-// Claims and results are planned on every call (an unnamed statement), not
-// prepared once per connection: a prepared statement's cached generic plan
-// is fixed by the table sizes when it was made (a webhook_attempts still
-// small gets sequential scans, kept while the table grows), and the claim's
-// generic plan is many times slower than a plan for the actual parameters.
-template <typename... Args>
-pqxx::result exec_planned(pqxx::transaction_base& tx, const Statement& statement, Args&&... args) {
-  return tx.exec_params(std::string(statement.sql), std::forward<Args>(args)...);
-}
+static_assert(kMaxClaimLimit == 1000, "kClaim's inner LIMIT is written as 1000");
 
 }  // namespace
 
@@ -200,7 +201,8 @@ std::vector<ClaimedDelivery> claim_due_deliveries(Connection& conn, std::size_t 
   // One statement is atomic on its own: no BEGIN/COMMIT round trips.
   pqxx::nontransaction tx(conn.raw());
   auto lease_us = std::chrono::duration_cast<std::chrono::microseconds>(lease).count();
-  auto result = exec_planned(tx, kClaim, static_cast<long>(limit), micros(now), static_cast<std::int64_t>(lease_us));
+  auto result = exec(tx, conn, kClaim, static_cast<long>(std::min(limit, kMaxClaimLimit)), micros(now),
+                     static_cast<std::int64_t>(lease_us));
   std::vector<ClaimedDelivery> out;
   out.reserve(result.size());
   for (const auto& row : result) {
@@ -258,9 +260,9 @@ std::vector<DisabledEndpoint> record_attempt_results(Connection& conn, const std
 
   std::vector<DisabledEndpoint> disabled;
   auto record = [&](pqxx::transaction_base& tx) {
-    exec_planned(tx, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
-                 outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str(), accounts.str(), numbers.str(),
-                 started.str(), healthy.str());
+    exec(tx, conn, kRecord, deliveries.str(), tokens.str(), attempts.str(), finished.str(), durations.str(),
+         outcomes.str(), codes.str(), errors.str(), snippets.str(), next.str(), accounts.str(), numbers.str(),
+         started.str(), healthy.str());
   };
   if (!any_failing) {
     // The common case is one statement, atomic on its own.

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,17 @@ namespace hookgate::db {
 PublishOutcome publish_event(Connection& conn, const AccountId& account, const std::string& type,
                              const std::string& data_json, const std::optional<EventId>& id,
                              std::optional<TimePoint> occurred_at);
+
+// Run on each connection of a delivery worker's pool: its statements are
+// prepared once and run on their generic plans, which the claim and the
+// result statements are written for (parameters the planner estimates well,
+// and run-time partition pruning). Planning them afresh on each call cost
+// more PostgreSQL CPU than executing them; a cached plan is replanned when
+// its tables are ANALYZEd (autovacuum) or their partitions change.
+inline constexpr std::string_view kWorkerSessionSql = "SET plan_cache_mode = force_generic_plan";
+
+// The most one claim statement takes (HOOKGATE_DELIVERY_BATCH's maximum).
+inline constexpr std::size_t kMaxClaimLimit = 1000;
 
 // Claims up to `limit` due deliveries (FOR UPDATE SKIP LOCKED), leasing each
 // until now + lease with a new attempt, and records as interrupted any

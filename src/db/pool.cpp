@@ -3,6 +3,7 @@
 #include "db/storage_error.h"
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include <poll.h>
 
@@ -21,7 +22,9 @@ bool still_connected(pqxx::connection& conn) {
 
 }  // namespace
 
-Connection::Connection(const std::string& url) : conn_(url) {}
+Connection::Connection(const std::string& url, const std::string& session_sql) : conn_(url) {
+  if (!session_sql.empty()) pqxx::nontransaction(conn_).exec0(session_sql);
+}
 
 void Connection::ensure_prepared(const Statement& statement) {
   if (prepared_.insert(statement.name).second) {
@@ -29,8 +32,9 @@ void Connection::ensure_prepared(const Statement& statement) {
   }
 }
 
-ConnectionPool::ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout)
-    : url_(std::move(url)), size_(size), acquire_timeout_(acquire_timeout) {}
+ConnectionPool::ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout,
+                               std::string session_sql)
+    : url_(std::move(url)), session_sql_(std::move(session_sql)), size_(size), acquire_timeout_(acquire_timeout) {}
 
 ConnectionPool::~ConnectionPool() { close(); }
 
@@ -58,7 +62,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   lock.unlock();
   dead.clear();
   try {
-    return Lease(*this, std::make_unique<Connection>(url_));
+    return Lease(*this, std::make_unique<Connection>(url_, session_sql_));
   } catch (const std::exception&) {
     lock.lock();
     --open_;

@@ -26,7 +26,9 @@ struct Statement {
 
 class Connection {
  public:
-  explicit Connection(const std::string& url);
+  // `session_sql`, when given, runs once right after connecting (session
+  // settings such as a pool's plan_cache_mode).
+  explicit Connection(const std::string& url, const std::string& session_sql = {});
   pqxx::connection& raw() { return conn_; }
   void ensure_prepared(const Statement& statement);
 
@@ -49,7 +51,8 @@ struct PoolStats {
 
 class ConnectionPool {
  public:
-  ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout);
+  ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout,
+                 std::string session_sql = {});
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -84,6 +87,7 @@ class ConnectionPool {
   void release(std::unique_ptr<Connection> conn);
 
   const std::string url_;
+  const std::string session_sql_;
   const std::size_t size_;
   const std::chrono::milliseconds acquire_timeout_;
   mutable std::mutex mutex_;

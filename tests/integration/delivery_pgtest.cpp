@@ -154,7 +154,7 @@ class DeliveryTest : public ::testing::Test {
     options.disable_after = disable_after;
     options.lease = 60s;
     options.secrets_keys = test_secrets_keys();
-    worker_pool_ = std::make_unique<db::ConnectionPool>(url_, 2, 5s);
+    worker_pool_ = std::make_unique<db::ConnectionPool>(url_, 2, 5s, std::string(db::kWorkerSessionSql));
     worker_ = std::make_unique<delivery::DeliveryWorker>(*worker_pool_, sender_, clock_, random_, options);
     worker_->start();
   }

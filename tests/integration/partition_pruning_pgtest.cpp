@@ -5,6 +5,7 @@
 // with.
 
 #include "db/delivery_query_repository.h"
+#include "db/delivery_repository.h"
 #include "support/test_database.h"
 
 #include <gtest/gtest.h>
@@ -127,6 +128,45 @@ TEST_F(PartitionPruning, ListPagesRunOnGenericPlans) {
     EXPECT_EQ(row[1].as<int>(), 8);
     EXPECT_EQ(row[2].as<int>(), 0);
   }
+}
+
+// A delivery worker's connections run the claim and the results on generic
+// plans, made once per connection; the claim's still reads one partition of
+// the deliveries and of the events (run-time pruning).
+TEST_F(PartitionPruning, TheWorkersStatementsRunOnGenericPlansThatReadOnePartition) {
+  db::Connection conn(url_, std::string(db::kWorkerSessionSql));
+  const std::string enqueue = "INSERT INTO webhook_delivery_queue (delivery_id, account_id, due_at) VALUES ('" +
+                              delivery_ + "', 'acct_p', now() - interval '1 second')";
+  for (int round = 0; round < 3; ++round) {
+    run_sql(url_, enqueue);
+    auto now = std::chrono::system_clock::now();
+    auto claimed = db::claim_due_deliveries(conn, 50, now, std::chrono::seconds(30));
+    ASSERT_EQ(claimed.size(), 1u);
+    AttemptResult result(claimed.front(), now);
+    result.outcome = "succeeded";
+    result.status_code = 200;
+    db::record_attempt_results(conn, {result}, now, std::chrono::hours(24));
+  }
+  {
+    pqxx::read_transaction tx(conn.raw());
+    auto plans = tx.exec("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+                         "WHERE name IN ('delivery_claim', 'delivery_record') ORDER BY name");
+    ASSERT_EQ(plans.size(), 2u);
+    for (const auto& row : plans) {
+      SCOPED_TRACE(row[0].as<std::string>());
+      EXPECT_EQ(row[1].as<int>(), 3);
+      EXPECT_EQ(row[2].as<int>(), 0);
+    }
+  }
+  run_sql(url_, enqueue);
+  pqxx::work tx(conn.raw());
+  auto plan = json::parse(tx.exec1("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE delivery_claim(50, "
+                                   "(extract(epoch FROM now()) * 1000000)::bigint, 30000000)")[0]
+                              .as<std::string>());
+  std::map<std::string, int> counts;
+  count_partitions_run(plan[0]["Plan"], counts);
+  EXPECT_EQ(counts["webhook_deliveries"], 1);
+  EXPECT_EQ(counts["events"], 1);
 }
 
 }  // namespace
