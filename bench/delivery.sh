@@ -145,12 +145,11 @@ sql -c "VACUUM ANALYZE webhook_deliveries" -c "VACUUM ANALYZE webhook_attempts" 
   -c "VACUUM ANALYZE webhook_delivery_queue" >/dev/null
 # As the REST route publishes: a durable commit without NOTIFY, then the
 # workers' wake-up in a transaction that does not wait for the disk (V014).
+# One round trip (pgbench's \; joins commands into one query; the BEGIN
+# commits the publish before the wake-up starts), as the server sends it.
 cat >"$work/publish.sql" <<SQL
-SELECT hookgate_publish_event('$account', 'order.accepted', '{"n": 1}', p_notify => false);
-BEGIN;
-SET LOCAL synchronous_commit = off;
-NOTIFY hookgate_deliveries;
-END;
+SELECT hookgate_publish_event('$account', 'order.accepted', '{"n": 1}', p_notify => false) \;
+BEGIN \; SET LOCAL synchronous_commit = off \; NOTIFY hookgate_deliveries \; COMMIT
 SQL
 latency_lines=()
 latency_splits=()
