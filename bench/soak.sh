@@ -250,7 +250,9 @@ read -r received receiver_failed duplicates unrecorded attempts interrupted < <(
     FROM recorded")
 statuses=$(cut -d' ' -f1 "$work/status.log" | sort | uniq -c \
   | awk '{printf "%s%s×%s", sep, ($2 == "000" ? "no answer" : $2), $1; sep = ", "}')
-server_errors=$(grep '^5' "$work/status.log" | sort | uniq -c | awk '{printf "%s%s %s %s×%s", sep, $2, $3, $4, $1; sep = ", "}')
+# (No 5xx at all makes grep fail, which under pipefail would end the script.)
+server_errors=$({ grep '^5' "$work/status.log" || true; } | sort | uniq -c \
+  | awk '{printf "%s%s %s %s×%s", sep, $2, $3, $4, $1; sep = ", "}')
 api_500=$(grep -c '^500 ' "$work/status.log" || true)
 
 # RSS: per slot, one series in MiB per process (at most 24 values, so a long
