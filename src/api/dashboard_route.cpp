@@ -36,9 +36,11 @@ http::Handler serve(std::string_view name, std::string content_type) {
 }  // namespace
 
 void add_dashboard_routes(http::Router& router) {
-  router.add({"GET", "/dashboard", "dashboard.page", serve("index.html", "text/html; charset=utf-8")});
-  router.add({"GET", "/dashboard/app.js", "dashboard.script", serve("app.js", "text/javascript; charset=utf-8")});
-  router.add({"GET", "/dashboard/style.css", "dashboard.style", serve("style.css", "text/css; charset=utf-8")});
+  // Embedded files: answered on the I/O threads (Route::blocking).
+  router.add({"GET", "/dashboard", "dashboard.page", serve("index.html", "text/html; charset=utf-8"), false});
+  router.add(
+      {"GET", "/dashboard/app.js", "dashboard.script", serve("app.js", "text/javascript; charset=utf-8"), false});
+  router.add({"GET", "/dashboard/style.css", "dashboard.style", serve("style.css", "text/css; charset=utf-8"), false});
 }
 
 }  // namespace hookgate

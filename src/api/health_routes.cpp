@@ -10,9 +10,8 @@ namespace hookgate {
 
 void add_health_routes(http::Router& router, db::ConnectionPool& pool, const db::MigrationSet& migrations,
                        const CatalogueStore& catalogue) {
-  router.add({"GET", "/healthz", "health.live", [](http::Request&) {
-                return http::json_response(200, {{"status", "ok"}});
-              }});
+  router.add({"GET", "/healthz", "health.live",
+              [](http::Request&) { return http::json_response(200, {{"status", "ok"}}); }, false});
   router.add({"GET", "/readyz", "health.ready", [&pool, &migrations, &catalogue](http::Request&) {
                 bool database = false;
                 bool schema = false;

@@ -25,7 +25,8 @@ void add_openapi_route(http::Router& router) {
                 response.body = document;
                 response.set_header("Cache-Control", "no-cache");
                 return response;
-              }});
+              },
+              false});
 }
 
 }  // namespace hookgate

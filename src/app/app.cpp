@@ -107,6 +107,13 @@ http::Response App::handle(http::Request& request) {
   return response;
 }
 
+std::optional<http::Response> App::handle_inline(http::Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  auto response = router_.dispatch_inline(request);
+  if (response) telemetry_.request_finished(request, *response, std::chrono::steady_clock::now() - started);
+  return response;
+}
+
 bool App::wait_until_listening(std::chrono::milliseconds timeout) { return listener_.wait_listening(timeout); }
 
 void App::stop_background(std::chrono::steady_clock::time_point deadline) {

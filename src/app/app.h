@@ -40,6 +40,9 @@ class App {
   KeyUseRecorder& key_uses() { return key_uses_; }
   // Routes the request, then logs it and counts it in the metrics.
   http::Response handle(http::Request& request);
+  // The same on an I/O thread for a request that needs no blocking work
+  // (http::Router::dispatch_inline); nullopt leaves it to handle().
+  std::optional<http::Response> handle_inline(http::Request& request);
   Telemetry& telemetry() { return telemetry_; }
   OperatorService& operators() { return operator_service_; }
   const CatalogueStore& catalogue() const { return catalogue_; }

@@ -1,5 +1,7 @@
 #include "app/server_options.h"
 
+#include "app/app.h"
+
 namespace hookgate {
 
 http::ServerOptions server_options(const Config& config) {
@@ -11,6 +13,12 @@ http::ServerOptions server_options(const Config& config) {
           .read_timeout = config.read_timeout,
           .idle_timeout = config.idle_timeout,
           .shutdown_grace = config.shutdown_grace};
+}
+
+std::unique_ptr<http::Server> make_server(const Config& config, App& app) {
+  return std::make_unique<http::Server>(
+      server_options(config), [&app](http::Request& request) { return app.handle(request); },
+      [&app](http::Request& request) { return app.handle_inline(request); });
 }
 
 }  // namespace hookgate

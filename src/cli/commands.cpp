@@ -94,11 +94,11 @@ int serve(const std::vector<std::string>& args) {
   auto signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   App app(config);
-  std::optional<http::Server> server;
+  std::unique_ptr<http::Server> server;
   if (config.role == Config::Role::worker) {
     log::info("delivery worker running (no API listener)");
   } else {
-    server.emplace(server_options(config), [&app](http::Request& request) { return app.handle(request); });
+    server = make_server(config, app);
     auto port = server->start();
     log::info("listening", {{"host", config.listen.host}, {"port", port}});
   }

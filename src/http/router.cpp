@@ -119,37 +119,56 @@ Response error_response(std::exception_ptr error, const Request& request, const 
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
+Router::Match Router::match(Request& request) const {
+  if (!parse_target(request)) {
+    throw ApiError(Errc::malformed_request, "The request target is not a valid path.");
+  }
+  Match found;
+  for (const auto& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (!match_pattern(route.pattern, request.path, params)) continue;
+    if (route.method != request.method) {
+      if (std::find(found.allowed.begin(), found.allowed.end(), route.method) == found.allowed.end()) {
+        found.allowed.push_back(route.method);
+      }
+      continue;
+    }
+    request.path_params = std::move(params);
+    request.route = route.name;
+    found.route = &route;
+    return found;
+  }
+  return found;
+}
+
+Response Router::run(const Match& match, Request& request) const {
+  if (match.route) return match.route->handler(request);
+  if (match.allowed.empty()) {
+    throw ApiError(Errc::route_not_found, "No route matches " + request.method + " " + request.path + ".");
+  }
+  std::string allow;
+  for (const auto& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+  auto response = error_response(
+      std::make_exception_ptr(ApiError(Errc::method_not_allowed, request.method + " is not allowed on " +
+                                                                       request.path + "; allowed: " + allow + ".")),
+      request);
+  response.set_header("Allow", allow);
+  return response;
+}
+
 Response Router::dispatch(Request& request) const {
   try {
-    if (!parse_target(request)) {
-      throw ApiError(Errc::malformed_request, "The request target is not a valid path.");
-    }
-    std::vector<std::string> allowed;
-    for (const auto& route : routes_) {
-      std::map<std::string, std::string> params;
-      if (!match_pattern(route.pattern, request.path, params)) continue;
-      if (route.method != request.method) {
-        if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
-          allowed.push_back(route.method);
-        }
-        continue;
-      }
-      request.path_params = std::move(params);
-      request.route = route.name;
-      return route.handler(request);
-    }
-    if (allowed.empty()) {
-      throw ApiError(Errc::route_not_found, "No route matches " + request.method + " " + request.path + ".");
-    }
-    std::string allow;
-    for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
-    auto response = error_response(
-        std::make_exception_ptr(ApiError(Errc::method_not_allowed,
-                                         request.method + " is not allowed on " + request.path + "; allowed: " +
-                                             allow + ".")),
-        request);
-    response.set_header("Allow", allow);
-    return response;
+    return run(match(request), request);
+  } catch (...) {
+    return error_response(std::current_exception(), request, translate_);
+  }
+}
+
+std::optional<Response> Router::dispatch_inline(Request& request) const {
+  try {
+    auto found = match(request);
+    if (found.route && found.route->blocking) return std::nullopt;
+    return run(found, request);
   } catch (...) {
     return error_response(std::current_exception(), request, translate_);
   }

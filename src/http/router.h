@@ -28,6 +28,10 @@ struct Route {
   std::string pattern;  // "/v1/webhook_endpoints/{id}": {name} matches one non-empty segment
   std::string name;     // stable label for logs and metrics, e.g. "endpoints.retrieve"
   Handler handler;
+  // False for a handler that never waits (no database, no lock held long):
+  // it is answered on the I/O thread that read the request, without the
+  // hop to the blocking pool and back.
+  bool blocking = true;
 };
 
 class Router {
@@ -38,10 +42,21 @@ class Router {
 
   // Parses the target, finds the route and runs it; never throws.
   Response dispatch(Request& request) const;
+  // The same for a request whose answer needs no blocking work (a route not
+  // marked blocking, an unknown route or method, a malformed target);
+  // nullopt when the route is blocking and dispatch() must run it.
+  std::optional<Response> dispatch_inline(Request& request) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this method
+    std::vector<std::string> allowed;  // the methods the path has, when route is null
+  };
+  Match match(Request& request) const;
+  Response run(const Match& match, Request& request) const;
+
   ErrorTranslator translate_;
   std::vector<Route> routes_;
 };

@@ -62,9 +62,10 @@ Response refusal_response(const ApiError& refusal, const Request& request) {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, RequestHandler handler)
+  Impl(ServerOptions options, RequestHandler handler, InlineHandler inline_handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
+        inline_handler_(std::move(inline_handler)),
         handlers_(options_.handler_threads),
         control_(net::make_strand(ioc_)),
         acceptor_(control_) {}
@@ -197,6 +198,8 @@ class Server::Impl {
       Response response;
       if (auto refusal = body_refusal(request)) {
         response = refusal_response(*refusal, request);
+      } else if (auto answered = answer_inline(request)) {
+        response = std::move(*answered);
       } else {
         response = co_await run_handler(std::move(request));
       }
@@ -256,6 +259,19 @@ class Server::Impl {
     return response;
   }
 
+  // On this I/O thread, when the request needs no blocking work.
+  std::optional<Response> answer_inline(Request& request) {
+    if (!inline_handler_) return std::nullopt;
+    std::optional<Response> response;
+    try {
+      response = inline_handler_(request);
+    } catch (...) {
+      response = error_response(std::current_exception(), request);
+    }
+    if (response) response->set_header("Request-Id", request.request_id);
+    return response;
+  }
+
   // Runs on the control strand.
   void begin_shutdown() {
     if (stopping_.exchange(true)) return;
@@ -290,6 +306,7 @@ class Server::Impl {
 
   ServerOptions options_;
   RequestHandler handler_;
+  InlineHandler inline_handler_;
   net::io_context ioc_;
   net::thread_pool handlers_;
   net::strand<net::io_context::executor_type> control_;
@@ -302,8 +319,8 @@ class Server::Impl {
   unsigned short port_ = 0;
 };
 
-Server::Server(ServerOptions options, RequestHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+Server::Server(ServerOptions options, RequestHandler handler, InlineHandler inline_handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(inline_handler))) {}
 Server::~Server() = default;
 unsigned short Server::start() { return impl_->start(); }
 void Server::request_stop() { impl_->request_stop(); }

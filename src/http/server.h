@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace hookgate::http {
 
@@ -26,10 +27,14 @@ struct ServerOptions {
 
 // Runs on a handler thread; must not throw (Router::dispatch never does).
 using RequestHandler = std::function<Response(Request&)>;
+// Runs first, on the I/O thread that read the request: its response when the
+// request needs no blocking work (Router::dispatch_inline), nullopt to have
+// RequestHandler answer it on a handler thread.
+using InlineHandler = std::function<std::optional<Response>(Request&)>;
 
 class Server {
  public:
-  Server(ServerOptions options, RequestHandler handler);
+  Server(ServerOptions options, RequestHandler handler, InlineHandler inline_handler = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -216,18 +216,23 @@ TEST(HttpServerTimeouts, TheReadTimeoutCoversHeaderAndBodyTogether) {
   EXPECT_FALSE(connection.read_response()) << "the request was answered after more than one read timeout";
 }
 
+// GET /slow: tells `entered` it runs, then holds its handler thread until
+// `released` is ready.
+http::Route held_route(std::promise<void>& entered, std::shared_future<void> released) {
+  return {"GET", "/slow", "test.slow", [&entered, released](http::Request&) {
+            entered.set_value();
+            released.wait();
+            return http::json_response(200, {{"finished", true}});
+          }};
+}
+
 // SIGTERM while a request is being handled: the request still gets its full
 // answer, new connections are refused, and the server then stops.
 TEST(HttpServerShutdown, SigtermDrainsAnInFlightRequest) {
   std::promise<void> entered;
   std::promise<void> release;
-  auto released = release.get_future().share();
   http::Router router;
-  router.add({"GET", "/slow", "test.slow", [&](http::Request&) {
-                entered.set_value();
-                released.wait();
-                return http::json_response(200, {{"finished", true}});
-              }});
+  router.add(held_route(entered, release.get_future().share()));
   http::ServerOptions options;
   options.listen = ListenAddress{"127.0.0.1", 0};
   // Port 0 would be re-chosen by run_until_signal's start(); reserve one first.
@@ -255,6 +260,38 @@ TEST(HttpServerShutdown, SigtermDrainsAnInFlightRequest) {
   EXPECT_EQ(response.header("connection"), "close");
   EXPECT_TRUE(idle.wait_closed_by_server());
   runner.join();
+}
+
+// A route that never waits is answered on the I/O thread: it does not queue
+// behind blocking handlers, here one holding the only handler thread.
+TEST(HttpServerInline, NonBlockingRoutesAnswerWhileEveryHandlerThreadIsBusy) {
+  std::promise<void> entered, release;
+  http::Router router;
+  router.add(held_route(entered, release.get_future().share()));
+  router.add({"GET", "/fast", "test.fast", [](http::Request&) { return http::json_response(200, {{"fast", true}}); },
+              false});
+  http::ServerOptions options;
+  options.listen = ListenAddress{"127.0.0.1", 0};
+  options.handler_threads = 1;
+  http::Server server(
+      options, [&](http::Request& r) { return router.dispatch(r); },
+      [&](http::Request& r) { return router.dispatch_inline(r); });
+  auto port = server.start();
+
+  auto slow = std::async(std::launch::async, [&] { return request(port, "GET", "/slow"); });
+  entered.get_future().wait();
+  auto fast = request(port, "GET", "/fast");
+  EXPECT_EQ(fast.status, 200);
+  EXPECT_EQ(fast.json()["fast"], true);
+  EXPECT_EQ(fast.header("request-id").rfind("req_", 0), 0u);
+  // Routing refusals need no handler thread either.
+  EXPECT_EQ(request(port, "GET", "/nowhere").status, 404);
+  EXPECT_EQ(request(port, "POST", "/fast").status, 405);
+  EXPECT_EQ(slow.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "the slow request is still held";
+  release.set_value();
+  EXPECT_EQ(slow.get().json()["finished"], true);
+  server.request_stop();
+  server.wait();
 }
 
 }  // namespace

@@ -24,8 +24,7 @@ Config test_config(const std::string& database_url) {
 
 TestServer::TestServer(Config config, bool wait_until_listening) : config_(std::move(config)) {
   app_ = std::make_unique<App>(config_);
-  server_ = std::make_unique<http::Server>(server_options(config_),
-                                           [app = app_.get()](http::Request& request) { return app->handle(request); });
+  server_ = make_server(config_, *app_);
   port_ = server_->start();
   // Until LISTEN is in place the catalogue is not loaded and nothing is cached.
   if (wait_until_listening && !app_->wait_until_listening(std::chrono::seconds(20))) {
