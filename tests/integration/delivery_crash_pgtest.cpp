@@ -105,6 +105,19 @@ TEST(DeliveryCrash, NothingIsLostWhenWorkersAreKilledMidFlight) {
       120s, 250ms);
   ASSERT_TRUE(complete) << pairs.size() << " of " << expected_pairs << " pairs\n" << worker.describe();
 
+  // Every pair arriving is not the end: a killed worker's request can reach
+  // the receiver first, its delivery then waits out the dead lease (2 s) and
+  // is sent and recorded again. The checks below hold once the queue is empty.
+  pqxx::connection conn(database_url);
+  bool settled = eventually(
+      [&] {
+        pqxx::read_transaction tx(conn);
+        return tx.exec1("SELECT count(*) FROM webhook_delivery_queue")[0].as<long>() == 0;
+      },
+      60s, 100ms);
+  ASSERT_TRUE(settled) << worker.describe();
+  received = receiver.received_all();
+
   // Duplicates are the in-flight requests of killed workers: at most the
   // concurrency limit per kill, each with the delivery's one webhook-id.
   std::map<std::pair<std::string, std::string>, std::set<std::string>> ids_by_pair;
@@ -122,7 +135,6 @@ TEST(DeliveryCrash, NothingIsLostWhenWorkersAreKilledMidFlight) {
             << duplicates << " duplicates) across " << kKills << " kills\n";
 
   // Every request that reached the receiver has an attempt on record.
-  pqxx::connection conn(database_url);
   pqxx::read_transaction tx(conn);
   std::map<std::string, int> attempts_by_id;
   for (const auto& row : tx.exec("SELECT delivery_id, count(*) FROM webhook_attempts GROUP BY delivery_id")) {
