@@ -67,7 +67,8 @@ std::vector<ApiRoute> api_routes(ApiServices services) {
        [list = std::make_shared<EventTypeList>(catalogue)](http::Request& request, const Principal& principal) {
          reject_unknown_query(request, {});
          return list->render(principal);
-       }},
+       },
+       false},
   };
   for (auto& route : endpoint_routes(services.endpoints, catalogue)) routes.push_back(std::move(route));
   for (auto& route : delivery_routes(services.deliveries)) routes.push_back(std::move(route));

@@ -70,11 +70,10 @@ std::shared_ptr<const Principal> Gate::authenticate(const http::Request& request
 }
 
 http::Route Gate::protect(ApiRoute route) const {
-  auto method = route.method;
-  auto pattern = route.pattern;
-  auto name = route.name;
-  return http::Route{std::move(method), std::move(pattern), std::move(name),
-                     [this, route = std::move(route)](http::Request& request) { return pass(route, request); }};
+  auto shared = std::make_shared<const ApiRoute>(std::move(route));
+  return http::Route{shared->method, shared->pattern, shared->name,
+                     [this, shared](http::Request& request) { return pass(*shared, request); }, true,
+                     [this, shared](http::Request& request) { return pass_inline(*shared, request); }};
 }
 
 GateOutcome Gate::admit(const ApiRoute& route, const http::Request& request) const {
@@ -93,12 +92,37 @@ GateOutcome Gate::admit(const ApiRoute& route, const http::Request& request) con
     return outcome;
   }
   if (!outcome.principal) {
-    auth_failures_.record_throttled();
-    outcome.refusal = GateRefusal::throttled;
-    outcome.retry_after =
-        auth_failures_.blocked(client_address(request, client_ip_header_)).value_or(std::chrono::seconds(1));
+    throttle(outcome, request);
     return outcome;
   }
+  decide(outcome);
+  return outcome;
+}
+
+void Gate::throttle(GateOutcome& outcome, const http::Request& request) const {
+  auth_failures_.record_throttled();
+  outcome.refusal = GateRefusal::throttled;
+  outcome.retry_after =
+      auth_failures_.blocked(client_address(request, client_ip_header_)).value_or(std::chrono::seconds(1));
+}
+
+std::optional<GateOutcome> Gate::admit_cached(const ApiRoute& route, const http::Request& request) const {
+  auto principal = principals_.authenticate_cached(request.header("Authorization"),
+                                                   request.header_count("Authorization"));
+  GateOutcome outcome;
+  outcome.required_scope = required_scope(request.method, route.scopes);
+  if (!principal) {
+    // An address that failed too often gets nothing but cached keys.
+    if (!auth_failures_.blocked(client_address(request, client_ip_header_))) return std::nullopt;
+    throttle(outcome, request);
+    return outcome;
+  }
+  outcome.principal = std::move(principal);
+  decide(outcome);
+  return outcome;
+}
+
+void Gate::decide(GateOutcome& outcome) const {
   outcome.rate_limit = rate_limiter_.take(outcome.principal->key_id.str());
   // Built only when the route declares a scope, so "any valid key" allocates nothing.
   if (!outcome.required_scope.empty()) {
@@ -109,11 +133,28 @@ GateOutcome Gate::admit(const ApiRoute& route, const http::Request& request) con
   } else if (!outcome.missing_scopes.empty()) {
     outcome.refusal = GateRefusal::scope_required;
   }
-  return outcome;
+}
+
+std::optional<http::Response> Gate::pass_inline(const ApiRoute& route, http::Request& request) const {
+  auto outcome = admit_cached(route, request);
+  if (!outcome) return std::nullopt;
+  if (outcome->admitted() && route.blocking) {
+    request.handoff = std::move(*outcome);
+    return std::nullopt;
+  }
+  return answer(route, request, std::move(*outcome));
 }
 
 http::Response Gate::pass(const ApiRoute& route, http::Request& request) const {
-  auto outcome = admit(route, request);
+  if (auto* decided = std::any_cast<GateOutcome>(&request.handoff)) {
+    auto outcome = std::move(*decided);
+    request.handoff.reset();
+    return answer(route, request, std::move(outcome));
+  }
+  return answer(route, request, admit(route, request));
+}
+
+http::Response Gate::answer(const ApiRoute& route, http::Request& request, GateOutcome outcome) const {
   if (outcome.principal) {
     request.log_fields.reserve(request.log_fields.size() + 2);
     request.log_fields.emplace_back("account", outcome.principal->account.str());

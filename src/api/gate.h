@@ -26,6 +26,9 @@ struct ApiRoute {
   std::string name;
   ResourceScopes scopes;  // both empty: any valid key
   ApiHandler handler;
+  // False for a handler that answers from memory (the event-type catalogue):
+  // a request with a cached key then never leaves the I/O thread.
+  bool blocking = true;
 };
 
 // Who sent the request, for throttling: the last address in
@@ -48,9 +51,22 @@ class Gate {
   // Authenticates the caller, charges its key's rate limit and checks the
   // route's scope for the request's method: the whole decision, no handler.
   GateOutcome admit(const ApiRoute& route, const http::Request& request) const;
+  // The same decision from memory alone, for the I/O thread: nullopt when
+  // it needs the database (a key not in the cache).
+  std::optional<GateOutcome> admit_cached(const ApiRoute& route, const http::Request& request) const;
 
  private:
+  // On the I/O thread: answers refusals decided from a cached key, and
+  // admitted requests to routes that do not block; hands the rest, with the
+  // decision, to pass() on the blocking pool.
+  std::optional<http::Response> pass_inline(const ApiRoute& route, http::Request& request) const;
   http::Response pass(const ApiRoute& route, http::Request& request) const;
+  // Answers the request as `outcome` decided: a refusal, or the handler.
+  http::Response answer(const ApiRoute& route, http::Request& request, GateOutcome outcome) const;
+  // Charges the known caller's rate limit and checks the route's scope.
+  void decide(GateOutcome& outcome) const;
+  // Refuses a client address whose failed authentications are throttled.
+  void throttle(GateOutcome& outcome, const http::Request& request) const;
   // The caller's principal, or null when its address is throttled and the
   // key is not one already known good. Throws a refusal (401).
   std::shared_ptr<const Principal> authenticate(const http::Request& request) const;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <any>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct Request {
   // Extra fields for the log line from whoever handled the request (the
   // gate adds the caller's account and key id, never the key itself).
   std::vector<std::pair<std::string, std::string>> log_fields;
+  // What a route's inline phase decided, for its blocking phase to go on
+  // from (the gate's decision, so a request is admitted once).
+  std::any handoff;
 
   // Case-insensitive; the first value when repeated.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -167,8 +167,9 @@ Response Router::dispatch(Request& request) const {
 std::optional<Response> Router::dispatch_inline(Request& request) const {
   try {
     auto found = match(request);
-    if (found.route && found.route->blocking) return std::nullopt;
-    return run(found, request);
+    if (!found.route || !found.route->blocking) return run(found, request);
+    if (!found.route->answer_inline) return std::nullopt;
+    return found.route->answer_inline(request);
   } catch (...) {
     return error_response(std::current_exception(), request, translate_);
   }

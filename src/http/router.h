@@ -32,6 +32,10 @@ struct Route {
   // it is answered on the I/O thread that read the request, without the
   // hop to the blocking pool and back.
   bool blocking = true;
+  // For a blocking route, tried first on the I/O thread: a response when the
+  // request can be answered without blocking (a refusal from what is in
+  // memory), nullopt to have `handler` run on the blocking pool.
+  std::function<std::optional<Response>(Request&)> answer_inline = nullptr;
 };
 
 class Router {
@@ -43,8 +47,8 @@ class Router {
   // Parses the target, finds the route and runs it; never throws.
   Response dispatch(Request& request) const;
   // The same for a request whose answer needs no blocking work (a route not
-  // marked blocking, an unknown route or method, a malformed target);
-  // nullopt when the route is blocking and dispatch() must run it.
+  // marked blocking or whose answer_inline answers, an unknown route or
+  // method, a malformed target); nullopt when dispatch() must run it.
   std::optional<Response> dispatch_inline(Request& request) const;
 
   const std::vector<Route>& routes() const { return routes_; }

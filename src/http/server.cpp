@@ -47,8 +47,9 @@ struct RequestTag {
 };
 using RequestId = Id<RequestTag>;
 
+// Request ids only tell log lines apart: a seeded generator, not the CSPRNG.
 std::string new_request_id() {
-  thread_local OpenSslRandom random;
+  thread_local SeededRandom random;
   return RequestId::generate(random).str();
 }
 
@@ -119,7 +120,7 @@ class Server::Impl {
  private:
   net::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), use_tuple);
+      auto [ec, socket] = co_await acceptor_.async_accept(session_executor(), use_tuple);
       if (stopping_) co_return;
       if (ec) {
         // Out of descriptors and similar: back off briefly rather than spin.
@@ -135,6 +136,14 @@ class Server::Impl {
       }
       net::co_spawn(session->stream.get_executor(), serve(session), net::detached);
     }
+  }
+
+  // A connection's handlers must not run at once: with one I/O thread the
+  // io_context itself ensures it, and a strand would only add its cost to
+  // every step of every request.
+  net::any_io_executor session_executor() {
+    if (options_.io_threads == 1) return ioc_.get_executor();
+    return net::make_strand(ioc_);
   }
 
   net::awaitable<void> serve(std::shared_ptr<Session> session) {
