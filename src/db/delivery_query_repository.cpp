@@ -103,6 +103,8 @@ const std::vector<Statement>& delivery_by_id_statements() {
 
 std::optional<Page<DeliverySummary>> list_deliveries(Connection& conn, const AccountId& account,
                                                      const DeliveryFilter& filter, const PageRequest& page) {
+  // A transaction, for KeysetPage's SET LOCAL of generic plans: without it
+  // every page was planned anew over all partitions (2,665 pages/s, not 6,766).
   pqxx::read_transaction tx(conn.raw());
   KeysetPage query(kList, account, page);
   if (filter.endpoint) query.where("e", "d.endpoint_id = " + query.bind(filter.endpoint->str()));

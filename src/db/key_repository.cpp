@@ -92,7 +92,7 @@ bool lock_key(pqxx::transaction_base& tx, Connection& conn, const ApiKeyId& id) 
 }  // namespace
 
 std::optional<KeyGrant> find_grant_by_hash(Connection& conn, const std::vector<unsigned char>& secret_hash) {
-  pqxx::read_transaction tx(conn.raw());
+  pqxx::nontransaction tx(conn.raw());  // one statement: no BEGIN and COMMIT
   auto result = exec(tx, conn, kFindGrant, crypto::hex_encode(secret_hash));
   if (result.empty()) return std::nullopt;
   const auto& row = result[0];

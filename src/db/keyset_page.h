@@ -46,7 +46,8 @@ class KeysetPage {
   void where(std::string_view tag, std::string condition);
 
   // The page, each row read by `read`; nullopt when the cursor is not one of
-  // the account's rows.
+  // the account's rows. `tx` must be a real transaction, not a
+  // nontransaction: the page's plan is chosen with SET LOCAL.
   template <class Read>
   auto fetch(pqxx::transaction_base& tx, Connection& conn, Read read)
       -> std::optional<Page<decltype(read(std::declval<const pqxx::row&>()))>> {

@@ -80,7 +80,7 @@ RetryJobCreation create_retry_job(Connection& conn, const NewRetryJob& job) {
 }
 
 std::optional<RetryJobRecord> find_retry_job(Connection& conn, const AccountId& account, const RetryJobId& id) {
-  pqxx::read_transaction tx(conn.raw());
+  pqxx::nontransaction tx(conn.raw());  // one statement: no BEGIN and COMMIT
   auto found = exec(tx, conn, kFind, account.str(), id.str());
   if (found.empty()) return std::nullopt;
   return to_record(found[0]);
