@@ -134,15 +134,52 @@ void Telemetry::watch_auth_failures(const AuthFailureThrottle& throttle) {
                   });
 }
 
+void Telemetry::database_gauge(std::string name, std::string help, std::vector<std::string> label_names,
+                               metrics::GaugeReader read) {
+  auto gauge = std::make_shared<DatabaseGauge>();
+  gauge->read = std::move(read);
+  database_gauges_.push_back(gauge);
+  registry_.gauge(std::move(name), std::move(help), std::move(label_names), [gauge] {
+    std::lock_guard lock(gauge->mutex);
+    // The registry leaves out a gauge whose reader throws.
+    if (!gauge->last) throw std::runtime_error("no reading");
+    return *gauge->last;
+  });
+}
+
+void Telemetry::read_database_gauges() {
+  for (const auto& gauge : database_gauges_) {
+    std::optional<std::vector<std::pair<metrics::Labels, double>>> reading;
+    try {
+      reading = gauge->read();
+    } catch (const std::exception&) {
+      // Left out until a reading succeeds; /readyz says why the database is away.
+    }
+    std::lock_guard lock(gauge->mutex);
+    gauge->last = std::move(reading);
+  }
+}
+
+void Telemetry::start_database_reads(std::chrono::milliseconds interval) {
+  if (database_reads_) return;
+  database_reads_ = std::make_unique<BackgroundLoop>("metrics database reads", interval,
+                                                     [this] { read_database_gauges(); });
+  database_reads_->start();
+}
+
+void Telemetry::stop_database_reads() {
+  if (database_reads_) database_reads_->stop();
+}
+
 void Telemetry::watch_delivery_queue(db::ConnectionPool& pool) {
-  registry_.gauge("hookgate_delivery_queue_depth", "Pending deliveries that are due now (all processes).", {},
-                  [&pool] {
-                    return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).first}};
-                  });
-  registry_.gauge("hookgate_delivery_oldest_due_age_seconds",
-                  "How long the longest-waiting due delivery has been due (0 when none is).", {}, [&pool] {
-                    return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).second}};
-                  });
+  database_gauge("hookgate_delivery_queue_depth", "Pending deliveries that are due now (all processes).", {},
+                 [&pool] {
+                   return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).first}};
+                 });
+  database_gauge("hookgate_delivery_oldest_due_age_seconds",
+                 "How long the longest-waiting due delivery has been due (0 when none is).", {}, [&pool] {
+                   return std::vector<std::pair<metrics::Labels, double>>{{{}, read_queue(pool).second}};
+                 });
 }
 
 void Telemetry::watch_partitions(db::ConnectionPool& pool) {
@@ -155,20 +192,20 @@ void Telemetry::watch_partitions(db::ConnectionPool& pool) {
       return series;
     };
   };
-  registry_.gauge("hookgate_partitions", "Day partitions of each history table (kept and made ahead).", {"table"},
-                  per_table([](const db::PartitionedTableStats& t) { return static_cast<double>(t.partitions); }));
-  registry_.gauge("hookgate_oldest_partition_age_seconds",
-                  "Time since the start of each history table's oldest day partition.", {"table"},
-                  per_table([](const db::PartitionedTableStats& t) { return t.oldest_age_seconds; }));
-  registry_.gauge("hookgate_table_bytes", "Disk taken by each history table: all partitions, indexes and TOAST.",
-                  {"table"}, per_table([](const db::PartitionedTableStats& t) { return t.bytes; }));
-  registry_.gauge("hookgate_maintenance_last_run_timestamp_seconds",
-                  "When partition maintenance last finished, in any process (absent: never).", {}, [&pool] {
-                    auto conn = pool.acquire();
-                    Series series;
-                    if (auto last = db::last_maintenance_run(*conn)) series.push_back({{}, *last});
-                    return series;
-                  });
+  database_gauge("hookgate_partitions", "Day partitions of each history table (kept and made ahead).", {"table"},
+                 per_table([](const db::PartitionedTableStats& t) { return static_cast<double>(t.partitions); }));
+  database_gauge("hookgate_oldest_partition_age_seconds",
+                 "Time since the start of each history table's oldest day partition.", {"table"},
+                 per_table([](const db::PartitionedTableStats& t) { return t.oldest_age_seconds; }));
+  database_gauge("hookgate_table_bytes", "Disk taken by each history table: all partitions, indexes and TOAST.",
+                 {"table"}, per_table([](const db::PartitionedTableStats& t) { return t.bytes; }));
+  database_gauge("hookgate_maintenance_last_run_timestamp_seconds",
+                 "When partition maintenance last finished, in any process (absent: never).", {}, [&pool] {
+                   auto conn = pool.acquire();
+                   Series series;
+                   if (auto last = db::last_maintenance_run(*conn)) series.push_back({{}, *last});
+                   return series;
+                 });
 }
 
 void add_metrics_route(http::Router& router, Telemetry& telemetry) {
@@ -177,7 +214,8 @@ void add_metrics_route(http::Router& router, Telemetry& telemetry) {
                 response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                 response.body = telemetry.registry().render();
                 return response;
-              }});
+              },
+              false});  // from memory: the database's gauges are read in the background
 }
 
 }  // namespace hookgate

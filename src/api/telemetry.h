@@ -7,6 +7,7 @@
 #include "api/gate_outcome.h"
 #include "auth/failure_throttle.h"
 #include "auth/key_cache.h"
+#include "core/background_loop.h"
 #include "core/metrics.h"
 #include "db/pool.h"
 #include "domain/delivery_attempt.h"
@@ -14,7 +15,11 @@
 #include "http/router.h"
 
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace hookgate {
 
@@ -39,11 +44,29 @@ class Telemetry {
   void watch_auth_failures(const AuthFailureThrottle& throttle);
   void watch_delivery_queue(db::ConnectionPool& pool);
   // Day partitions per history table, their age and size, and when
-  // maintenance last ran (any process), read from the database when scraped.
+  // maintenance last ran (any process).
   void watch_partitions(db::ConnectionPool& pool);
 
+  // The gauges that live in the database (the last two above) are read by
+  // one background round every `interval`, from the start, and scrapes
+  // serve the last reading, so /metrics answers from memory on the I/O
+  // thread. A gauge whose last reading failed is left out.
+  void start_database_reads(std::chrono::milliseconds interval);
+  void stop_database_reads();
+
  private:
+  struct DatabaseGauge {
+    metrics::GaugeReader read;
+    std::mutex mutex;
+    std::optional<std::vector<std::pair<metrics::Labels, double>>> last;  // nullopt: not read, or failed
+  };
+  void database_gauge(std::string name, std::string help, std::vector<std::string> label_names,
+                      metrics::GaugeReader read);
+  void read_database_gauges();
+
   metrics::Registry registry_;
+  std::vector<std::shared_ptr<DatabaseGauge>> database_gauges_;
+  std::unique_ptr<BackgroundLoop> database_reads_;
   metrics::CounterFamily& requests_;
   metrics::HistogramFamily& request_seconds_;
   metrics::CounterFamily& auth_;

@@ -83,6 +83,7 @@ App::App(Config config)
   telemetry_.watch_auth_failures(auth_failures_);
   telemetry_.watch_delivery_queue(pool_);
   telemetry_.watch_partitions(pool_);
+  telemetry_.start_database_reads(config_.metrics_database_interval);
   add_operator_routes(router_, OperatorServices{operator_service_, event_service_, account_erasure_service_},
                       config_.operator_token,
                       OperatorThrottle{auth_failures_, config_.client_ip_header});
@@ -127,6 +128,7 @@ void App::shutdown() {
   listener_.stop();
   stop_background(std::chrono::steady_clock::now() + config_.shutdown_grace);
   key_uses_.stop();
+  telemetry_.stop_database_reads();
   pool_.close();
 }
 

@@ -74,6 +74,7 @@ const std::vector<std::string_view>& known_config_variables() {
       "HOOKGATE_CLIENT_IP_HEADER",
       "HOOKGATE_KEY_CACHE_TTL_SECONDS",
       "HOOKGATE_KEY_USE_FLUSH_MS",
+      "HOOKGATE_METRICS_DATABASE_MS",
       "HOOKGATE_LOG_LEVEL",
       "HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT",
       "HOOKGATE_ROLE",
@@ -147,6 +148,7 @@ Config load_config(const EnvLookup& env) {
   if (ttl != 0) config.key_cache_ttl = std::chrono::seconds(ttl);
   count("HOOKGATE_MAX_ENDPOINTS_PER_ACCOUNT", config.max_endpoints_per_account, 1, 10'000'000);
   millis("HOOKGATE_KEY_USE_FLUSH_MS", config.key_use_flush_interval, 3'600'000);
+  millis("HOOKGATE_METRICS_DATABASE_MS", config.metrics_database_interval, 3'600'000);
   if (auto value = env("HOOKGATE_ROLE")) {
     if (*value == "all") config.role = Config::Role::all;
     else if (*value == "api") config.role = Config::Role::api;

@@ -46,6 +46,9 @@ struct Config {
   std::string client_ip_header;  // empty: the client is the socket's peer
   std::chrono::seconds key_cache_ttl{60};        // upper bound; revocations evict at once
   std::chrono::milliseconds key_use_flush_interval{5'000};
+  // How often the metrics that live in the database (queue, partitions) are
+  // read: a common scrape interval, as a count of the due queue is not free.
+  std::chrono::milliseconds metrics_database_interval{15'000};
   std::string log_level = "info";
   std::size_t max_endpoints_per_account = 100;
 
