@@ -213,7 +213,7 @@ class Server::Impl {
         response = co_await run_handler(std::move(request));
       }
       keep_alive = keep_alive && !stopping_;
-      if (!co_await write(stream, response, version, keep_alive) || !keep_alive) co_return;
+      if (!co_await write(stream, std::move(response), version, keep_alive) || !keep_alive) co_return;
     }
   }
 
@@ -226,13 +226,13 @@ class Server::Impl {
     co_await write(stream, refusal_response(*refusal, request), 11, false);
   }
 
-  net::awaitable<bool> write(beast::tcp_stream& stream, const Response& response, unsigned version,
-                             bool keep_alive) {
+  // Takes the response: its body moves into the message rather than being copied.
+  net::awaitable<bool> write(beast::tcp_stream& stream, Response response, unsigned version, bool keep_alive) {
     bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
     message.set(bhttp::field::server, "hookgate");
     message.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) message.set(name, value);
-    message.body() = response.body;
+    message.body() = std::move(response.body);
     message.keep_alive(keep_alive);
     message.prepare_payload();
     stream.expires_after(options_.read_timeout);
