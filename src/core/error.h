@@ -43,7 +43,7 @@ enum class Errc {
   rate_limited,
   // Server side.
   service_unavailable,
-  internal,
+  internal,  // last: tests walk the codes up to it
 };
 
 // Stable wire code, e.g. "SCOPE_REQUIRED".
