@@ -95,6 +95,25 @@ std::string Idempotency::open_stored(const std::string& sealed, const AccountId&
   return *body;
 }
 
+namespace {
+
+// As Stripe does: a request refused before it ran (its input invalid, its
+// key lacking a scope) stores no result, so the corrected request may use
+// the same key. A refusal that depends on state (404, 409, 422) is stored.
+bool refused_before_running(Errc code) {
+  switch (code) {
+    case Errc::malformed_request:
+    case Errc::invalid_json:
+    case Errc::invalid_parameter:
+    case Errc::unknown_parameter:
+    case Errc::missing_parameter:
+    case Errc::scope_required: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 http::Response Idempotency::run(const AccountId& account, const http::Request& request,
                                 const std::function<http::Response()>& handler) {
   if (request.method != "POST") return handler();
@@ -115,11 +134,11 @@ http::Response Idempotency::run(const AccountId& account, const http::Request& r
   try {
     response = handler();
   } catch (const ApiError& error) {
-    if (http_status(error.code()) >= 500) {
+    if (http_status(error.code()) >= 500 || refused_before_running(error.code())) {
       release_quietly(pool_, account, *key, owner, request);
       throw;
     }
-    // A client error is the request's answer: replay it like any other.
+    // Any other client error is the request's answer: replay it like any other.
     response = http::error_response(std::current_exception(), request);
   } catch (...) {
     release_quietly(pool_, account, *key, owner, request);

@@ -137,18 +137,33 @@ TEST_F(IdempotencyTest, KeyOrderAndWhitespaceDoNotMakeADifferentRequest) {
 TEST_F(IdempotencyTest, AClientErrorFromTheHandlerIsStoredAndReplayed) {
   auto rejecting = [this]() -> http::Response {
     ++calls_;
-    throw invalid_parameter("url", "The url is not allowed.");
+    throw ApiError(Errc::resource_missing, "No such delivery.");
   };
-  auto first = run(post(R"({"url":"ftp://x"})", "key-1"), rejecting);
-  auto second = run(post(R"({"url":"ftp://x"})", "key-1"), rejecting);
+  auto first = run(post(R"({"url":"https://a.example"})", "key-1"), rejecting);
+  auto second = run(post(R"({"url":"https://a.example"})", "key-1"), rejecting);
   EXPECT_EQ(calls_, 1);
-  EXPECT_EQ(first.status, 400);
-  auto body = nlohmann::json::parse(first.body);
-  EXPECT_EQ(body["error"]["code"], "INVALID_PARAMETER");
-  EXPECT_EQ(body["error"]["param"], "url");
-  EXPECT_EQ(second.status, 400);
+  EXPECT_EQ(first.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(first.body)["error"]["code"], "RESOURCE_MISSING");
+  EXPECT_EQ(second.status, 404);
   EXPECT_EQ(second.body, first.body);
   EXPECT_TRUE(replayed(second));
+}
+
+// Stripe's habit: a request refused for its input stores nothing, so the
+// corrected request with the same key runs instead of getting a 409.
+TEST_F(IdempotencyTest, AValidationErrorLeavesTheKeyForTheCorrectedRequest) {
+  auto rejecting = [this]() -> http::Response {
+    ++calls_;
+    throw invalid_parameter("url", "The url is not allowed.");
+  };
+  auto refused = api_error_of([&] { run(post(R"({"url":"ftp://x"})", "key-1"), rejecting); });
+  EXPECT_EQ(refused.code(), Errc::invalid_parameter);
+  auto corrected = run(post(R"({"url":"https://a.example"})", "key-1"), counted());
+  EXPECT_EQ(corrected.status, 200);
+  EXPECT_FALSE(replayed(corrected));
+  EXPECT_EQ(calls_, 2);
+  EXPECT_TRUE(replayed(run(post(R"({"url":"https://a.example"})", "key-1"), counted())));
+  EXPECT_EQ(calls_, 2);
 }
 
 TEST_F(IdempotencyTest, AFailedRequestReleasesTheKeySoARetryRuns) {
