@@ -80,11 +80,15 @@ Authenticator::PresentedKey Authenticator::presented_key(std::optional<std::stri
   }
   if (header_count > 1) throw invalid_key();
   auto token = bearer_token(*authorization);
+  std::string basic;  // holds the key a Basic header carried, for `token` to view
+  if (!token) {
+    if (auto user = basic_user(*authorization)) token = basic = std::move(*user);
+  }
   if (!token) throw invalid_key();
   auto parsed = parse_api_key(*token);
   if (!parsed) throw invalid_key();
 
-  PresentedKey key{*parsed, api_key_hash(*token), {}};
+  PresentedKey key{parsed->kind, api_key_hash(*token), {}};
   if (key.hash.size() != key.digest.size()) throw std::logic_error("API key hashes must be SHA-256 digests");
   std::copy(key.hash.begin(), key.hash.end(), key.digest.begin());
   return key;
@@ -115,7 +119,7 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::optional<std::
     auto conn = pool_.acquire();
     grant = db::find_grant_by_hash(*conn, key.hash);
   }
-  if (!grant || grant->kind != key.parsed.kind) throw invalid_key();
+  if (!grant || grant->kind != key.kind) throw invalid_key();
   auto catalogue = catalogue_.require();
   auto principal = std::make_shared<const Principal>(
       Principal{grant->id, grant->account, grant->kind, effective_scopes(grant->kind, grant->assigned, *catalogue)});

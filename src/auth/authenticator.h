@@ -59,7 +59,7 @@ class Authenticator final : public PrincipalSource {
 
  private:
   struct PresentedKey {
-    ParsedApiKey parsed;
+    KeyKind kind;  // not the parsed text: a Basic header's key dies with presented_key()
     std::vector<unsigned char> hash;
     KeyDigest digest;
   };

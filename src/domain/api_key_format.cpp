@@ -74,6 +74,21 @@ std::optional<std::string_view> bearer_token(std::string_view header_value) {
   return token;
 }
 
+std::optional<std::string> basic_user(std::string_view header_value) {
+  constexpr std::string_view scheme = "basic ";
+  if (header_value.size() <= scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (ascii_lower(header_value[i]) != scheme[i]) return std::nullopt;
+  }
+  std::vector<unsigned char> decoded;
+  if (!crypto::base64_decode(header_value.substr(scheme.size()), decoded)) return std::nullopt;
+  std::string credentials(decoded.begin(), decoded.end());
+  auto colon = credentials.find(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  credentials.resize(colon);
+  return credentials;
+}
+
 std::string generate_signing_secret(RandomSource& random, std::size_t byte_count) {
   if (byte_count < 24 || byte_count > 32) {
     throw std::invalid_argument("signing secrets must have 24 to 32 random bytes");

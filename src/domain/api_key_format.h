@@ -39,6 +39,10 @@ std::string api_key_display_prefix(std::string_view key_text);
 // The token of an Authorization header value of exactly "Bearer <token>":
 // scheme case-insensitive, one space, a token of visible ASCII without spaces.
 std::optional<std::string_view> bearer_token(std::string_view header_value);
+// The user name of an Authorization header value "Basic <base64 of user:password>",
+// as `curl -u sk_...:` sends a key (Stripe's habit; the password is ignored):
+// nullopt when it is not Basic, not strict base64, or has no ':' or no user.
+std::optional<std::string> basic_user(std::string_view header_value);
 
 // "whsec_" + standard base64 of byte_count random bytes; throws
 // std::invalid_argument unless 24 <= byte_count <= 32.

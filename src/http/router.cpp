@@ -95,6 +95,9 @@ Response api_error_response(const ApiError& error, const Request& request) {
   if (int seconds = retry_after_seconds(error.code()); seconds > 0) {
     response.set_header("Retry-After", std::to_string(seconds));
   }
+  // RFC 9110 asks a 401 to name its scheme. Basic keys are accepted too,
+  // but a Basic challenge would open a browser's login box.
+  if (response.status == 401) response.set_header("WWW-Authenticate", "Bearer realm=\"hookgate\"");
   return response;
 }
 

@@ -3,6 +3,7 @@
 // valid key sees, and per-key rate limiting.
 
 #include "app/config.h"
+#include "core/crypto.h"
 #include "support/api_fixture.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
@@ -88,6 +89,28 @@ TEST_F(AuthenticationTest, MalformedAuthorizationIs401InvalidApiKey) {
   }
   // The well-formed key itself works, so the refusals above were about format.
   EXPECT_EQ(get(port(), kEventTypesPath, valid.secret).status, 200);
+}
+
+// Stripe's habit: `curl -u sk_...:` sends the key as a Basic user name.
+TEST_F(AuthenticationTest, AKeyAsTheBasicUserNameIsAccepted) {
+  auto valid = api().create_account_and_key("sk", {}, "full");
+  std::string credentials = valid.secret + ":";
+  auto basic = "Basic " + crypto::base64_encode({credentials.begin(), credentials.end()});
+  auto response = with_authorization(basic);
+  EXPECT_EQ(response.status, 200) << response.body;
+  std::string wrong = valid.secret;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  wrong += ":";
+  auto refused = with_authorization("Basic " + crypto::base64_encode({wrong.begin(), wrong.end()}));
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.json()["error"]["code"], "INVALID_API_KEY");
+}
+
+TEST_F(AuthenticationTest, A401NamesTheBearerScheme) {
+  EXPECT_EQ(request(port(), "GET", kEventTypesPath).header("www-authenticate"), "Bearer realm=\"hookgate\"");
+  EXPECT_EQ(with_authorization("Bearer sk_short").header("www-authenticate"), "Bearer realm=\"hookgate\"");
+  auto valid = api().create_account_and_key("sk", {}, "full");
+  EXPECT_EQ(get(port(), kEventTypesPath, valid.secret).header("www-authenticate"), "");
 }
 
 TEST_F(AuthenticationTest, UnknownWellFormedKeyIs401InvalidApiKey) {

@@ -165,6 +165,21 @@ TEST(ApiKeyFormatTest, BearerTokenAcceptsExactlyOneToken) {
   EXPECT_EQ(bearer_token("Bearer abc.def~ghi+/=="), "abc.def~ghi+/==");
 }
 
+TEST(ApiKeyFormatTest, BasicUserIsTheKeyCurlDashUSends) {
+  // curl -u sk_...: sends the key as the user name with an empty password.
+  EXPECT_EQ(basic_user("Basic " + crypto::base64_encode({valid_sk.begin(), valid_sk.end()})), std::nullopt)
+      << "no ':' at all";
+  std::string with_colon = valid_sk + ":";
+  EXPECT_EQ(basic_user("Basic " + crypto::base64_encode({with_colon.begin(), with_colon.end()})), valid_sk);
+  std::string with_password = valid_sk + ":ignored";
+  EXPECT_EQ(basic_user("basic " + crypto::base64_encode({with_password.begin(), with_password.end()})), valid_sk);
+  std::string no_user = ":" + valid_sk;
+  EXPECT_EQ(basic_user("Basic " + crypto::base64_encode({no_user.begin(), no_user.end()})), std::nullopt);
+  EXPECT_EQ(basic_user("Basic not*base64"), std::nullopt);
+  EXPECT_EQ(basic_user("Basic "), std::nullopt);
+  EXPECT_EQ(basic_user("Bearer " + valid_sk), std::nullopt);
+}
+
 TEST(ApiKeyFormatTest, BearerTokenViewsTheHeaderValue) {
   std::string header = "Bearer " + valid_sk;
   auto token = bearer_token(header);
