@@ -7,6 +7,8 @@
 #include "core/error.h"
 #include "core/storable_text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string>
 #include <vector>
@@ -173,9 +175,32 @@ json parse_value(std::string_view text, std::string_view name, std::size_t max_d
   return parsed;
 }
 
+namespace {
+
+// "url=https%3A%2F%2F...&enabled_events[]=...": what `curl -d` and Stripe's
+// form-encoded habit send. A name of form characters, then '='.
+bool looks_form_encoded(std::string_view text) {
+  auto equals = text.find('=');
+  if (equals == 0 || equals == std::string_view::npos) return false;
+  return std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(equals), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '%' || c == '[' ||
+           c == ']';
+  });
+}
+
+}  // namespace
+
 json parse_object(std::string_view text, std::size_t max_depth) {
   if (text.empty()) return json::object();
-  auto parsed = parse_value(text, "", max_depth);
+  json parsed;
+  try {
+    parsed = parse_value(text, "", max_depth);
+  } catch (const ApiError& error) {
+    if (error.code() != Errc::invalid_json || !looks_form_encoded(text)) throw;
+    throw ApiError(Errc::invalid_json,
+                   "Request body is form-encoded (name=value&...); hookgate takes a JSON object: send it with "
+                   "Content-Type: application/json.");
+  }
   if (!parsed.is_object()) throw ApiError(Errc::invalid_json, "Request body must be a JSON object.");
   return parsed;
 }

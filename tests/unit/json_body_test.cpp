@@ -71,6 +71,22 @@ TEST(JsonBodyTest, RejectsTruncatedAndMalformedJson) {
   }
 }
 
+// Stripe's clients send form-encoded bodies; the refusal says what to send instead.
+TEST(JsonBodyTest, AFormEncodedBodyIsToldToBeJson) {
+  for (std::string_view text : {"url=https%3A%2F%2Fa.example&enabled_events[]=order.accepted", "description=x",
+                                "metadata[note]=x"}) {
+    auto error = catch_api_error([&] { parse_object(text); });
+    EXPECT_EQ(error.code(), Errc::invalid_json) << text;
+    EXPECT_NE(std::string(error.what()).find("form-encoded"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("Content-Type: application/json"), std::string::npos) << error.what();
+  }
+  // Not form encoding: the plain message, with the byte.
+  for (std::string_view text : {"{\"a\"=1}", "=x", "a b=c"}) {
+    auto error = catch_api_error([&] { parse_object(text); });
+    EXPECT_EQ(std::string(error.what()).find("form-encoded"), std::string::npos) << text;
+  }
+}
+
 // A repeated key is refused wherever it is, however it is spelled, naming
 // the key; the same key in different objects is fine.
 TEST(JsonBodyTest, RejectsDuplicateKeysNamingThem) {
