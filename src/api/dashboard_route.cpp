@@ -33,9 +33,21 @@ http::Handler serve(std::string_view name, std::string content_type) {
   };
 }
 
+// A redirect to the dashboard, so `/` and `/dashboard/` lead somewhere.
+http::Handler redirect_to_dashboard(int status) {
+  return [status](http::Request&) {
+    auto response = http::json_response(status, {{"location", "/dashboard"}});
+    response.set_header("Location", "/dashboard");
+    return response;
+  };
+}
+
 }  // namespace
 
 void add_dashboard_routes(http::Router& router) {
+  // The service's root is its dashboard (found, not moved: the root may serve more one day).
+  router.add({"GET", "/", "dashboard.root", redirect_to_dashboard(302), false});
+  router.add({"GET", "/dashboard/", "dashboard.slash", redirect_to_dashboard(308), false});
   // Embedded files: answered on the I/O threads (Route::blocking).
   router.add({"GET", "/dashboard", "dashboard.page", serve("index.html", "text/html; charset=utf-8"), false});
   router.add(

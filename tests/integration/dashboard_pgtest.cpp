@@ -95,6 +95,16 @@ TEST_F(DashboardTest, ServesThePageWithAStrictContentSecurityPolicy) {
   EXPECT_EQ(read_file_bytes(source_dir() + "/dashboard/index.html"), page) << "the build embeds dashboard/ as it is";
 }
 
+TEST_F(DashboardTest, TheRootAndATrailingSlashLeadToIt) {
+  auto root = request(server_->port(), "GET", "/");
+  EXPECT_EQ(root.status, 302) << root.body;
+  EXPECT_EQ(root.header("location"), "/dashboard");
+  auto slash = request(server_->port(), "GET", "/dashboard/");
+  EXPECT_EQ(slash.status, 308) << slash.body;
+  EXPECT_EQ(slash.header("location"), "/dashboard");
+  EXPECT_EQ(request(server_->port(), "POST", "/").status, 405);
+}
+
 TEST_F(DashboardTest, APersonSeesFiltersAndRetriesDeliveriesInARealBrowser) {
   const std::string dashboard_dir = source_dir() + "/tests/dashboard";
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium") &&
