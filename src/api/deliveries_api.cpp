@@ -5,6 +5,10 @@
 #include "core/json_body.h"
 #include "core/timefmt.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 namespace hookgate {
 
 namespace {
@@ -17,9 +21,24 @@ TimePoint decode_time(std::string_view text, std::string_view param) {
   auto time = parse_rfc3339(text);
   if (!time) {
     throw invalid_parameter(param, std::string(param) + " must be an RFC 3339 timestamp such as "
-                                                        "2026-11-28T09:30:00Z.");
+                                                        "2026-11-28T09:30:00Z" +
+                                       (param.starts_with("created[") ? ", or Unix seconds." : "."));
   }
   return *time;
+}
+
+// A created[...] bound: RFC 3339, or, as Stripe takes it, whole seconds
+// since the Unix epoch (up to the end of year 9999, RFC 3339's last).
+TimePoint decode_query_time(std::string_view text, std::string_view param) {
+  constexpr std::int64_t kLastSecond = 253'402'300'799;  // 9999-12-31T23:59:59Z
+  bool digits = !text.empty() && text.size() <= 12 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return decode_time(text, param);
+  auto seconds = std::stoll(std::string(text));
+  if (seconds > kLastSecond) {
+    throw invalid_parameter(param, std::string(param) + " is past the year 9999 as Unix seconds.");
+  }
+  return TimePoint(std::chrono::seconds(seconds));
 }
 
 DeliveryFilter decode_filter(const http::Request& request) {
@@ -38,8 +57,8 @@ DeliveryFilter decode_filter(const http::Request& request) {
     }
     filter.status = std::string(*status);
   }
-  if (auto gte = request.query_param("created[gte]")) filter.created_gte = decode_time(*gte, "created[gte]");
-  if (auto lte = request.query_param("created[lte]")) filter.created_lte = decode_time(*lte, "created[lte]");
+  if (auto gte = request.query_param("created[gte]")) filter.created_gte = decode_query_time(*gte, "created[gte]");
+  if (auto lte = request.query_param("created[lte]")) filter.created_lte = decode_query_time(*lte, "created[lte]");
   return filter;
 }
 

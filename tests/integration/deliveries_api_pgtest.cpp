@@ -144,6 +144,11 @@ TEST_F(DeliveriesApiTest, FiltersByEndpointEventTypeStatusAndCreatedRange) {
   EXPECT_THAT(ids(list + "&created[gte]=2026-01-10T00:00:00Z&created[lte]=2026-01-10T00:00:00Z&status=failed",
                   owner_.secret),
               ElementsAreArray({a[orders]}));
+  // Stripe's habit: the same bounds as Unix seconds (1768003200 is 2026-01-10T00:00:00Z).
+  EXPECT_THAT(ids(list + "&created[gte]=1769904000&endpoint=" + orders, owner_.secret),
+              ElementsAreArray({c[orders]}));
+  EXPECT_THAT(ids(list + "&created[gte]=1768003200&created[lte]=1768003200&status=failed", owner_.secret),
+              ElementsAreArray({a[orders]}));
   EXPECT_TRUE(ids(list + "&endpoint=we_doesnotexist0000000000", owner_.secret).empty());
 }
 
@@ -198,6 +203,9 @@ TEST_F(DeliveriesApiTest, MalformedFiltersAreRefusedNamingTheParameter) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"status=bogus", "status"},
       {"created[gte]=yesterday", "created[gte]"},
+      {"created[gte]=-5", "created[gte]"},
+      {"created[lte]=253402300800", "created[lte]"},
+      {"created[lte]=1e9", "created[lte]"},
       {"created[lte]=2026-13-01T00:00:00Z", "created[lte]"},
       {"created[gte]=2026-02-01T00:00:00Z&created[lte]=2026-01-01T00:00:00Z", "created[gte]"},
       {"endpoint=whd_notanendpoint", "endpoint"},
