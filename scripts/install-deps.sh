@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 packages=(
   build-essential cmake pkg-config
-  libboost1.81-dev libboost-url1.81-dev libpqxx-dev nlohmann-json3-dev libssl-dev
+  libboost1.81-dev libboost-url1.81-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   curl ca-certificates

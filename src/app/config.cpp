@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include "db/connection_defaults.h"
 #include "domain/retention.h"
 #include "domain/retry_policy.h"
 
@@ -112,7 +113,13 @@ Config load_config(const EnvLookup& env) {
   };
 
   if (auto value = env("HOOKGATE_LISTEN")) config.listen = parse_listen_address(*value, "HOOKGATE_LISTEN");
-  if (auto value = env("HOOKGATE_DATABASE_URL")) config.database_url = *value;
+  if (auto value = env("HOOKGATE_DATABASE_URL"); value && !value->empty()) {
+    try {
+      config.database_url = db::with_connection_defaults(*value);
+    } catch (const std::invalid_argument& e) {
+      fail("HOOKGATE_DATABASE_URL", "(hidden)", std::string("a libpq connection URI or keyword=value string; ") + e.what());
+    }
+  }
   if (auto value = env("HOOKGATE_OPERATOR_TOKEN")) {
     if (value->size() < 16) fail("HOOKGATE_OPERATOR_TOKEN", "(hidden)", "at least 16 characters");
     config.operator_token = *value;

@@ -8,6 +8,7 @@
 // acknowledged under load around the ten-second outage.
 
 #include "support/api_fixture.h"
+#include "support/concurrent_calls.h"
 #include "support/hookgate_process.h"
 #include "support/process.h"
 #include "support/scratch_cluster.h"
@@ -31,85 +32,12 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr int kPoolSize = 4;
-constexpr int kClients = 16;  // concurrent clients, four times the pool
-constexpr auto kClientTimeout = 10s;  // a hang fails the request, and so the test
 
 // One attempt a second for long enough to outlast the outage.
 std::string retry_every_second() {
   std::string schedule = "0";
   for (int i = 0; i < 60; ++i) schedule += ",1s";
   return schedule;
-}
-
-struct Call {
-  std::string method;
-  std::string target;
-  std::string body;
-  Headers headers;
-};
-
-// Returns what is wrong with a response, or "" when it is as expected.
-using Check = std::function<std::string(const Call&, const HttpResponse&)>;
-
-// Runs `calls` from kClients threads at once, each thread going through all
-// of them; returns what `check` found wrong, and every call that got no answer.
-std::vector<std::string> run_concurrently(const std::vector<Call>& calls, unsigned short port, const Check& check) {
-  std::mutex mutex;
-  std::vector<std::string> failures;
-  std::vector<std::thread> clients;
-  for (int client = 0; client < kClients; ++client) {
-    clients.emplace_back([&, client] {
-      for (std::size_t i = 0; i < calls.size(); ++i) {
-        const auto& call = calls[(i + static_cast<std::size_t>(client)) % calls.size()];
-        std::string failure;
-        try {
-          failure = check(call, request(port, call.method, call.target, call.body, call.headers, kClientTimeout));
-        } catch (const std::exception& error) {
-          failure = std::string("no response: ") + error.what();
-        }
-        if (!failure.empty()) {
-          std::lock_guard lock(mutex);
-          failures.push_back(call.method + " " + call.target + ": " + failure);
-        }
-      }
-    });
-  }
-  for (auto& client : clients) client.join();
-  return failures;
-}
-
-// "" for none, else how many and the first few (a failing run has thousands).
-std::string summary(const std::vector<std::string>& failures) {
-  if (failures.empty()) return "";
-  std::string text = std::to_string(failures.size()) + " failed, first:";
-  for (std::size_t i = 0; i < failures.size() && i < 3; ++i) text += "\n  " + failures[i];
-  return text;
-}
-
-// An outage answer: 503, Retry-After, and the API's JSON error shape.
-std::string unless_unavailable(const Call& call, const HttpResponse& response) {
-  if (response.status != 503) return "status " + std::to_string(response.status) + " " + response.body;
-  if (response.header("retry-after") != "1") return "Retry-After is '" + response.header("retry-after") + "'";
-  auto body = json::parse(response.body, nullptr, false);
-  if (call.target == "/readyz") {
-    if (body.is_discarded() || body["status"] != "not_ready" || body["checks"]["database"] != false) {
-      return "readyz body " + response.body;
-    }
-    return "";
-  }
-  if (body.is_discarded() || body["error"]["code"] != "SERVICE_UNAVAILABLE" || !body["error"]["request_id"].is_string()) {
-    return "error body " + response.body;
-  }
-  return "";
-}
-
-// Connections hookgate holds, other than its LISTEN connection.
-int hookgate_connections(const std::string& url) {
-  pqxx::connection conn(url);
-  pqxx::nontransaction tx(conn);
-  return tx.exec("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                 "AND pid <> pg_backend_pid() AND application_name <> 'hookgate-listener'")[0][0]
-      .as<int>();
 }
 
 std::optional<std::string> delivery_status(const std::string& url, const std::string& event_id) {
@@ -190,7 +118,7 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   };
   bool all_open = eventually(
       [&] {
-        EXPECT_EQ(summary(run_concurrently(calls, port, succeeded)), "");
+        EXPECT_EQ(summary(run_concurrently(calls, {port}, succeeded)), "");
         return hookgate_connections(cluster.url()) >= kPoolSize + 2;
       },
       20s, 10ms);
@@ -206,7 +134,7 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   std::vector<std::string> load_failures;
   std::jthread load([&](std::stop_token stop) {
     while (!stop.stop_requested()) {
-      auto failures = run_concurrently(calls, port, succeeded_or_unavailable);
+      auto failures = run_concurrently(calls, {port}, succeeded_or_unavailable);
       load_failures.insert(load_failures.end(), failures.begin(), failures.end());
       ++load_rounds;
     }
@@ -217,7 +145,7 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   std::vector<std::string> outage_failures;
   auto outage_until = std::chrono::steady_clock::now() + 10s;
   for (int round = 0; round < 3 || std::chrono::steady_clock::now() < outage_until; ++round) {
-    for (const auto& failure : run_concurrently(calls, port, unless_unavailable)) outage_failures.push_back(failure);
+    for (const auto& failure : run_concurrently(calls, {port}, unless_unavailable)) outage_failures.push_back(failure);
   }
   EXPECT_EQ(summary(outage_failures), "");
   load.request_stop();
@@ -229,7 +157,7 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
   bool serving = eventually([&] { return get(port, kEndpointsPath, key.secret).status == 200; }, 30s, 100ms);
   ASSERT_TRUE(serving) << hookgate.describe();
   EXPECT_TRUE(eventually([&] { return request(port, "GET", "/readyz").status == 200; }, 30s, 100ms));
-  EXPECT_EQ(summary(run_concurrently(calls, port, succeeded)), "");
+  EXPECT_EQ(summary(run_concurrently(calls, {port}, succeeded)), "");
   EXPECT_FALSE(hookgate.poll().has_value()) << "hookgate exited: " << hookgate.describe();
 
   // The pending delivery is claimed again and succeeds; a new publish is delivered.
@@ -241,18 +169,9 @@ TEST(DatabaseOutage, RequestsGet503WhilePostgresIsDownAndTheSameProcessResumesAf
 
   // No acknowledged publish was lost: each has its delivery, and it succeeds.
   ASSERT_FALSE(acknowledged.empty());
-  auto undelivered = [&] {
-    pqxx::connection conn(cluster.url());
-    pqxx::nontransaction tx(conn);
-    std::size_t done = 0;
-    for (const auto& id : acknowledged) {
-      done += tx.exec_params("SELECT 1 FROM webhook_deliveries WHERE event_id = $1 AND status = 'succeeded'", id)
-                  .size();
-    }
-    return acknowledged.size() - done;
-  };
-  EXPECT_TRUE(eventually([&] { return undelivered() == 0; }, 60s, 200ms))
-      << undelivered() << " of " << acknowledged.size() << " acknowledged publishes not delivered";
+  EXPECT_TRUE(eventually([&] { return undelivered(cluster.url(), acknowledged) == 0; }, 60s, 200ms))
+      << undelivered(cluster.url(), acknowledged) << " of " << acknowledged.size()
+      << " acknowledged publishes not delivered";
 
   // The LISTEN connection came back by itself (the key cache trusts itself again).
   EXPECT_TRUE(eventually(

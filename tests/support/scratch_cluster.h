@@ -7,10 +7,20 @@
 
 namespace hookgate::testing {
 
+class ScratchCluster;
+
+// Names the primary a standby streams from (pg_basebackup).
+struct StandbyOf {
+  const ScratchCluster& primary;
+};
+
 class ScratchCluster {
  public:
   // Creates and starts the cluster; throws with the script's output on failure.
   ScratchCluster();
+  // A hot standby of `of.primary`, its synchronous standby from the start:
+  // every commit the primary acknowledges is on this cluster too.
+  explicit ScratchCluster(StandbyOf of);
   // Stops it and deletes its data.
   ~ScratchCluster();
   ScratchCluster(const ScratchCluster&) = delete;
@@ -22,9 +32,17 @@ class ScratchCluster {
   void crash();
   // Starts it again on the same port, so url() stays valid.
   void resume();
+  // SIGKILL of the postmaster, as the loss of its machine would look.
+  void kill();
+  // Makes a standby the primary.
+  void promote();
+  // "127.0.0.1:PORT", for a multi-host URL.
+  std::string host_and_port() const;
 
  private:
-  void run(const std::string& command);
+  void make_state_dir();
+  void read_url(const std::string& command);
+  void run(const std::vector<std::string>& args);
 
   std::string state_dir_;
   std::string url_;

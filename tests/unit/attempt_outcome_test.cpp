@@ -15,7 +15,7 @@ const TimePoint kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
 ClaimedDelivery claimed(int attempt_number) {
   return {DeliveryId::from_trusted("whd_1"), 7, AttemptId::from_trusted("wha_1"), attempt_number, kNow - 2s,
           AccountId::from_trusted("acct_1"), EndpointId::from_trusted("we_1"), "order.accepted",
-          "https://example.com/hook", "{}", {"whsec_AAAA"}, true};
+          "https://example.com/hook", "{}", {"whsec_AAAA"}, true, ""};
 }
 
 SendResult response(int status, std::string body = "", std::optional<std::string> retry_after = std::nullopt) {

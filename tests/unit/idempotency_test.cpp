@@ -63,10 +63,16 @@ TEST(RequestFingerprintTest, ABodyThatIsNotJsonIsFingerprintedAsSent) {
   EXPECT_EQ(request_fingerprint(post(deep)).size(), 64u) << "deep nesting is refused by the parser, not a crash";
 }
 
+db::Claim claim_of(db::ClaimOutcome outcome) {
+  db::Claim claim;
+  claim.outcome = outcome;
+  return claim;
+}
+
 std::string open_marked(const std::string& sealed) { return "opened:" + sealed; }
 
 TEST(AnswerFromClaimTest, AFreshClaimRunsTheHandler) {
-  EXPECT_EQ(answer_from_claim({db::ClaimOutcome::claimed}, open_marked), std::nullopt);
+  EXPECT_EQ(answer_from_claim(claim_of(db::ClaimOutcome::claimed), open_marked), std::nullopt);
 }
 
 TEST(AnswerFromClaimTest, AReplayIsTheStoredResponseMarkedReplayed) {
@@ -82,9 +88,9 @@ TEST(AnswerFromClaimTest, AReplayIsTheStoredResponseMarkedReplayed) {
 }
 
 TEST(AnswerFromClaimTest, ADifferentRequestOrOneStillRunningIsAConflict) {
-  EXPECT_EQ(refusal_of([] { answer_from_claim({db::ClaimOutcome::mismatch}, open_marked); }),
+  EXPECT_EQ(refusal_of([] { answer_from_claim(claim_of(db::ClaimOutcome::mismatch), open_marked); }),
             Errc::idempotency_key_reused);
-  EXPECT_EQ(refusal_of([] { answer_from_claim({db::ClaimOutcome::in_progress}, open_marked); }),
+  EXPECT_EQ(refusal_of([] { answer_from_claim(claim_of(db::ClaimOutcome::in_progress), open_marked); }),
             Errc::idempotency_request_in_progress);
 }
 
