@@ -8,11 +8,13 @@
 #                                   as a crash would, keeping its data
 #   pg-cluster.sh resume STATE_DIR  start it again on the same port
 # For tests of a failover, a streaming standby of a running cluster:
-#   pg-cluster.sh standby STATE_DIR PRIMARY_STATE_DIR
+#   pg-cluster.sh standby STATE_DIR PRIMARY_STATE_DIR [sync|async]
 #                                   pg_basebackup of the primary, started as a
-#                                   hot standby on a free port and made the
-#                                   primary's synchronous standby (every commit
-#                                   the primary acknowledges is on it too)
+#                                   hot standby on a free port; sync (the
+#                                   default) makes it the primary's synchronous
+#                                   standby (every commit the primary
+#                                   acknowledges is on it too, and commits wait
+#                                   while it is away)
 #   pg-cluster.sh kill STATE_DIR    SIGKILL the postmaster, as a dying machine
 #                                   would (its backends go when they notice)
 #   pg-cluster.sh promote STATE_DIR turn a standby into a primary (pg_ctl promote)
@@ -70,6 +72,7 @@ case "$command" in
     ;;
   standby)
     primary="${3:?state directory of the primary}"
+    mode="${4:-sync}"
     primary_url="$(cat "$primary/url")"
     primary_port="${primary_url##*:}"
     primary_port="${primary_port%%/*}"
@@ -81,6 +84,10 @@ case "$command" in
       -X stream -R -d "application_name=hookgate_standby" 2>&1)" || die "pg_basebackup failed: $output"
     url=$(pg_run_cluster "$data" "${settings[@]}")
     echo "$url" > "$state/url"
+    if [ "$mode" = async ]; then
+      log "test standby at $url (asynchronous)"
+      exit 0
+    fi
     psql -X -q -v ON_ERROR_STOP=1 "$primary_url" \
       -c "ALTER SYSTEM SET synchronous_standby_names = 'hookgate_standby'" -c "SELECT pg_reload_conf()" >/dev/null
     # Synchronous only once the primary says so: until then commits would not wait.

@@ -50,6 +50,9 @@ Telemetry::Telemetry()
                               {"outcome", "scope"})),
       attempts_(registry_.counter("hookgate_delivery_attempts_total", "Delivery attempts finished, by outcome.",
                                   {"outcome"})),
+      reads_(registry_.counter("hookgate_db_reads_total",
+                               "Dashboard reads (lists and gets), by where they ran (replica or primary) and why.",
+                               {"target", "reason"})),
       attempt_seconds_(registry_.histogram("hookgate_delivery_attempt_duration_seconds",
                                            "Duration of delivery attempts (connect, send, response).", {},
                                            metrics::latency_buckets())) {}
@@ -105,6 +108,21 @@ void Telemetry::watch_pool(std::string name, db::ConnectionPool& pool) {
                         {{"size"}, static_cast<double>(stats.size)},
                         {{"waiting"}, static_cast<double>(stats.waiting)}};
                   });
+}
+
+void Telemetry::watch_reads(db::ReadRouter& reads) {
+  reads.on_read([this](db::ReadTarget target, db::ReadReason reason) {
+    reads_.inc({target == db::ReadTarget::replica ? "replica" : "primary", std::string(db::to_string(reason))});
+  });
+  if (auto* replica = reads.replica_pool()) {
+    watch_pool("replica", *replica);
+    registry_.gauge("hookgate_read_replica_lag_seconds",
+                    "How far the read replica is behind the primary (absent while unknown).", {}, [&reads] {
+                      std::vector<std::pair<metrics::Labels, double>> series;
+                      if (auto lag = reads.replica_lag()) series.push_back({{}, static_cast<double>(lag->count()) / 1000});
+                      return series;
+                    });
+  }
 }
 
 void Telemetry::watch_key_cache(const KeyCache& cache) {

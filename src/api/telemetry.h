@@ -10,6 +10,7 @@
 #include "core/background_loop.h"
 #include "core/metrics.h"
 #include "db/pool.h"
+#include "db/read_router.h"
 #include "domain/delivery_attempt.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -43,6 +44,9 @@ class Telemetry {
   void watch_key_cache(const KeyCache& cache);
   void watch_auth_failures(const AuthFailureThrottle& throttle);
   void watch_delivery_queue(db::ConnectionPool& pool);
+  // Counts where routed reads went and why; with a replica, its lag and pool.
+  // Call before reads.start().
+  void watch_reads(db::ReadRouter& reads);
   // Day partitions per history table, their age and size, and when
   // maintenance last ran (any process).
   void watch_partitions(db::ConnectionPool& pool);
@@ -71,6 +75,7 @@ class Telemetry {
   metrics::HistogramFamily& request_seconds_;
   metrics::CounterFamily& auth_;
   metrics::CounterFamily& attempts_;
+  metrics::CounterFamily& reads_;
   metrics::HistogramFamily& attempt_seconds_;
 };
 

@@ -28,12 +28,29 @@ Config with_secrets_keys(Config config) {
   return config;
 }
 
+std::optional<db::ReplicaOptions> replica_options(const Config& config) {
+  if (config.database_read_url.empty()) return std::nullopt;
+  return db::ReplicaOptions{.url = config.database_read_url,
+                            .pool_size = config.db_pool_size,
+                            .acquire_timeout = config.db_acquire_timeout,
+                            .max_lag = config.read_max_lag};
+}
+
+// The channels this process LISTENs on: other processes' account writes only
+// matter to one that reads from a replica.
+std::vector<std::string> listened_channels(const Config& config) {
+  std::vector<std::string> channels = {kKeyChannel, kCatalogueChannel, kDeliveryChannel};
+  if (!config.database_read_url.empty()) channels.emplace_back(db::kAccountWritesChannel);
+  return channels;
+}
+
 }  // namespace
 
 App::App(Config config)
     : config_(with_secrets_keys(std::move(config))),
       migrations_(db::embedded_migration_set()),
       pool_(config_.database_url, config_.db_pool_size, config_.db_acquire_timeout),
+      reads_(pool_, replica_options(config_)),
       key_cache_(clock_, config_.key_cache_ttl),
       key_uses_(pool_, clock_, config_.key_use_flush_interval),
       authenticator_(pool_, key_cache_, catalogue_, key_uses_),
@@ -43,10 +60,10 @@ App::App(Config config)
       gate_(authenticator_, rate_limiter_, idempotency_, auth_failures_, config_.client_ip_header,
             [this](const GateOutcome& outcome) { telemetry_.gate_decided(outcome); }),
       operator_service_(pool_, catalogue_, random_),
-      endpoint_service_(pool_, catalogue_, random_, config_.secrets_keys, UrlPolicy{config_.allow_private_targets},
+      endpoint_service_(pool_, reads_, catalogue_, random_, config_.secrets_keys, UrlPolicy{config_.allow_private_targets},
                         EndpointLimits{config_.max_endpoints_per_account}),
       event_service_(pool_, catalogue_, config_.max_event_bytes),
-      delivery_service_(pool_, catalogue_, random_, clock_, config_.recover_max_window),
+      delivery_service_(pool_, reads_, catalogue_, random_, clock_, config_.recover_max_window),
       // History waits one delivery lease: attempts in flight at the DELETE end first.
       account_erasure_service_(pool_, random_, worker_options(config_).lease),
       router_(translate_storage_failure),
@@ -71,7 +88,7 @@ App::App(Config config)
                                                   event_retention_days(config_.retention_days,
                                                                        config_.recover_max_window)}}),
       listener_(
-          config_.database_url, {kKeyChannel, kCatalogueChannel, kDeliveryChannel},
+          config_.database_url, listened_channels(config_),
           [this](const std::string& channel, const std::string& payload) { on_change(channel, payload); },
           [this](bool listening) { on_listening(listening); }) {
   add_health_routes(router_, pool_, migrations_, catalogue_);
@@ -91,7 +108,9 @@ App::App(Config config)
     api_route_specs_.push_back({route.method, route.pattern, route.scopes});
     router_.add(gate_.protect(std::move(route)));
   }
+  telemetry_.watch_reads(reads_);
   listener_.start();
+  reads_.start();
   key_uses_.start();
   if (delivery_) delivery_->start();
   if (retry_jobs_) retry_jobs_->start();
@@ -129,6 +148,7 @@ void App::shutdown() {
   stop_background(std::chrono::steady_clock::now() + config_.shutdown_grace);
   key_uses_.stop();
   telemetry_.stop_database_reads();
+  reads_.stop();
   pool_.close();
 }
 
@@ -145,6 +165,8 @@ void App::on_change(const std::string& channel, const std::string& payload) {
     key_cache_.invalidate_all();  // effective scopes depend on the catalogue
   } else if (channel == kDeliveryChannel && delivery_) {
     delivery_->wake();
+  } else if (channel == db::kAccountWritesChannel) {
+    reads_.note_write(payload);
   }
 }
 
@@ -153,10 +175,12 @@ void App::on_listening(bool listening) {
     // Anything may have changed while we were not listening.
     reload_catalogue();
     key_cache_.set_trusted(true);
+    reads_.set_hearing_writes(true);
     if (delivery_) delivery_->wake();  // a publish may have been missed
     log::info("change notifications active; key cache enabled");
   } else {
     key_cache_.set_trusted(false);
+    reads_.set_hearing_writes(false);  // another process's write could go unheard
   }
 }
 

@@ -14,6 +14,7 @@
 #include "db/migrator.h"
 #include "db/notification_listener.h"
 #include "db/pool.h"
+#include "db/read_router.h"
 #include "delivery/account_erasure_runner.h"
 #include "delivery/retry_job_runner.h"
 #include "domain/catalogue_store.h"
@@ -35,6 +36,7 @@ class App {
 
   const Config& config() const { return config_; }
   db::ConnectionPool& pool() { return pool_; }
+  db::ReadRouter& reads() { return reads_; }
   const http::Router& router() const { return router_; }
   KeyCache& key_cache() { return key_cache_; }
   KeyUseRecorder& key_uses() { return key_uses_; }
@@ -86,6 +88,7 @@ class App {
   OpenSslRandom random_;
   db::MigrationSet migrations_;
   db::ConnectionPool pool_;
+  db::ReadRouter reads_;  // dashboard reads, on a replica when one is configured
   CatalogueStore catalogue_{nullptr};
   KeyCache key_cache_;
   KeyUseRecorder key_uses_;

@@ -56,6 +56,8 @@ const std::vector<std::string_view>& known_config_variables() {
   static const std::vector<std::string_view> names = {
       "HOOKGATE_LISTEN",
       "HOOKGATE_DATABASE_URL",
+      "HOOKGATE_DATABASE_READ_URL",
+      "HOOKGATE_READ_MAX_LAG_MS",
       "HOOKGATE_OPERATOR_TOKEN",
       "HOOKGATE_ALLOW_PRIVATE_TARGETS",
       "HOOKGATE_MIGRATE_ON_START",
@@ -120,6 +122,15 @@ Config load_config(const EnvLookup& env) {
       fail("HOOKGATE_DATABASE_URL", "(hidden)", std::string("a libpq connection URI or keyword=value string; ") + e.what());
     }
   }
+  if (auto value = env("HOOKGATE_DATABASE_READ_URL"); value && !value->empty()) {
+    try {
+      config.database_read_url = db::with_connection_defaults(*value);
+    } catch (const std::invalid_argument& e) {
+      fail("HOOKGATE_DATABASE_READ_URL", "(hidden)",
+           std::string("a libpq connection URI or keyword=value string; ") + e.what());
+    }
+  }
+  millis("HOOKGATE_READ_MAX_LAG_MS", config.read_max_lag, 600'000);
   if (auto value = env("HOOKGATE_OPERATOR_TOKEN")) {
     if (value->size() < 16) fail("HOOKGATE_OPERATOR_TOKEN", "(hidden)", "at least 16 characters");
     config.operator_token = *value;

@@ -22,6 +22,8 @@ namespace hookgate {
 struct Config {
   ListenAddress listen;
   std::string database_url;             // empty: not configured
+  std::string database_read_url;        // empty: every read on the primary
+  std::chrono::milliseconds read_max_lag{1'000};  // a replica further behind gets no reads
   std::optional<std::string> operator_token;  // unset: operator plane off
   bool allow_private_targets = false;
   bool migrate_on_start = true;

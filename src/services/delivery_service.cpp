@@ -49,9 +49,9 @@ ApiError retry_job_refused(const db::RetryJobRefused& refused, const EndpointId&
 
 }  // namespace
 
-DeliveryService::DeliveryService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
+DeliveryService::DeliveryService(db::ConnectionPool& pool, db::ReadRouter& reads, const CatalogueStore& catalogue, RandomSource& random,
                                  const Clock& clock, std::chrono::seconds recover_max_window)
-    : pool_(pool), catalogue_(catalogue), random_(random), clock_(clock), recover_max_window_(recover_max_window) {}
+    : pool_(pool), reads_(reads), catalogue_(catalogue), random_(random), clock_(clock), recover_max_window_(recover_max_window) {}
 
 Page<DeliverySummary> DeliveryService::list(const Principal& caller, const DeliveryFilter& filter,
                                                 const PageRequest& page) {
@@ -61,16 +61,14 @@ Page<DeliverySummary> DeliveryService::list(const Principal& caller, const Deliv
   if (filter.created_gte && filter.created_lte && *filter.created_gte > *filter.created_lte) {
     throw invalid_parameter("created[gte]", "created[gte] must not be later than created[lte].");
   }
-  auto conn = pool_.acquire();
-  return found_page(db::list_deliveries(*conn, caller.account, filter, page), page, "webhook delivery");
+  auto rows = reads_.read(caller.account,
+                          [&](db::Connection& conn) { return db::list_deliveries(conn, caller.account, filter, page); });
+  return found_page(std::move(rows), page, "webhook delivery");
 }
 
 DeliveryView DeliveryService::retrieve(const Principal& caller, const DeliveryId& id) {
-  std::optional<DeliveryDetail> detail;
-  {
-    auto conn = pool_.acquire();
-    detail = db::find_delivery(*conn, caller.account, id);
-  }
+  auto detail =
+      reads_.read(caller.account, [&](db::Connection& conn) { return db::find_delivery(conn, caller.account, id); });
   if (!detail) throw no_such("webhook delivery", id.str());
   // Rule 4, decided from the key's effective scopes and today's catalogue.
   auto visibility = payload_visibility(detail->summary.event_type, caller.scopes, *catalogue_.require());
@@ -83,6 +81,7 @@ DeliverySummary DeliveryService::retry(const Principal& caller, const DeliveryId
   {
     auto conn = pool_.acquire();
     result = db::retry_delivery(*conn, caller.account, id, caller.key_id);
+    if (result.found && !result.refusal) reads_.wrote(*conn, caller.account);
   }
   if (!result.found) throw no_such("webhook delivery", id.str());
   if (result.refusal) throw retry_refused(*result.refusal, *result.delivery);
@@ -103,13 +102,14 @@ RetryJobRecord DeliveryService::recover(const Principal& caller, const EndpointI
   NewRetryJob job{RetryJobId::generate(random_), caller.account, endpoint, caller.key_id, request.since, until};
   auto conn = pool_.acquire();
   auto created = db::create_retry_job(*conn, job);
+  if (std::holds_alternative<RetryJobRecord>(created)) reads_.wrote(*conn, caller.account);
   if (auto* refused = std::get_if<db::RetryJobRefused>(&created)) throw retry_job_refused(*refused, endpoint);
   return std::get<RetryJobRecord>(std::move(created));
 }
 
 RetryJobRecord DeliveryService::retrieve_job(const Principal& caller, const RetryJobId& id) {
-  auto conn = pool_.acquire();
-  auto job = db::find_retry_job(*conn, caller.account, id);
+  auto job =
+      reads_.read(caller.account, [&](db::Connection& conn) { return db::find_retry_job(conn, caller.account, id); });
   if (!job) throw no_such("retry job", id.str());
   return *job;
 }

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "db/pool.h"
+#include "db/read_router.h"
 #include "domain/catalogue_store.h"
 #include "domain/delivery.h"
 #include "domain/pagination.h"
@@ -31,7 +32,7 @@ struct RecoverRequest {
 
 class DeliveryService {
  public:
-  DeliveryService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random, const Clock& clock,
+  DeliveryService(db::ConnectionPool& pool, db::ReadRouter& reads, const CatalogueStore& catalogue, RandomSource& random, const Clock& clock,
                   std::chrono::seconds recover_max_window);
 
   // An event_type the catalogue does not know → invalid_parameter.
@@ -49,6 +50,7 @@ class DeliveryService {
 
  private:
   db::ConnectionPool& pool_;
+  db::ReadRouter& reads_;  // list, retrieve and retrieve_job may use a replica
   const CatalogueStore& catalogue_;
   RandomSource& random_;
   const Clock& clock_;

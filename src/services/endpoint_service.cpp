@@ -22,9 +22,9 @@ ApiError no_such_endpoint(const EndpointId& id) {
 
 }  // namespace
 
-EndpointService::EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
+EndpointService::EndpointService(db::ConnectionPool& pool, db::ReadRouter& reads, const CatalogueStore& catalogue, RandomSource& random,
                                  const SecretKeyRing& secrets, UrlPolicy url_policy, EndpointLimits limits)
-    : pool_(pool), catalogue_(catalogue), random_(random), secrets_(secrets), url_policy_(url_policy), limits_(limits) {}
+    : pool_(pool), reads_(reads), catalogue_(catalogue), random_(random), secrets_(secrets), url_policy_(url_policy), limits_(limits) {}
 
 std::vector<std::string> EndpointService::checked_patterns(const std::vector<std::string>& patterns) const {
   if (patterns.empty()) throw invalid_parameter("enabled_events", "enabled_events must list at least one event type.");
@@ -65,6 +65,7 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
                            caller.key_id, secrets_.seal(secret, db::endpoint_secret_binding(id))};
   auto conn = pool_.acquire();
   auto record = db::insert_endpoint(*conn, endpoint, limits_.max_endpoints_per_account);
+  if (record) reads_.wrote(*conn, caller.account);
   if (!record) {
     throw ApiError(Errc::limit_exceeded, "This account already has the maximum of " +
                                              std::to_string(limits_.max_endpoints_per_account) + " webhook endpoints.");
@@ -73,8 +74,7 @@ EndpointWithSecret EndpointService::create(const Principal& caller, const Endpoi
 }
 
 EndpointRecord EndpointService::retrieve(const Principal& caller, const EndpointId& id) {
-  auto conn = pool_.acquire();
-  auto record = db::find_endpoint(*conn, caller.account, id);
+  auto record = reads_.read(caller.account, [&](db::Connection& conn) { return db::find_endpoint(conn, caller.account, id); });
   if (!record) throw no_such_endpoint(id);
   return *record;
 }
@@ -84,8 +84,9 @@ Page<EndpointRecord> EndpointService::list(const Principal& caller, const Endpoi
   if (filter.event_type && catalogue_.require()->event_type(*filter.event_type) == nullptr) {
     throw invalid_parameter("enabled_event", "Unknown event type: " + *filter.event_type + ".");
   }
-  auto conn = pool_.acquire();
-  return found_page(db::list_endpoints(*conn, caller.account, filter, page), page, "webhook endpoint");
+  auto rows = reads_.read(caller.account,
+                          [&](db::Connection& conn) { return db::list_endpoints(conn, caller.account, filter, page); });
+  return found_page(std::move(rows), page, "webhook endpoint");
 }
 
 EndpointRecord EndpointService::update(const Principal& caller, const EndpointId& id,
@@ -142,12 +143,14 @@ EndpointRecord EndpointService::update(const Principal& caller, const EndpointId
   auto conn = pool_.acquire();
   auto record = db::update_endpoint(*conn, caller.account, id, decide);
   if (!record) throw no_such_endpoint(id);
+  reads_.wrote(*conn, caller.account);
   return *record;
 }
 
 void EndpointService::remove(const Principal& caller, const EndpointId& id) {
   auto conn = pool_.acquire();
   if (!db::delete_endpoint(*conn, caller.account, id)) throw no_such_endpoint(id);
+  reads_.wrote(*conn, caller.account);
 }
 
 EndpointWithSecret EndpointService::roll_secret(const Principal& caller, const EndpointId& id,
@@ -157,6 +160,7 @@ EndpointWithSecret EndpointService::roll_secret(const Principal& caller, const E
   auto conn = pool_.acquire();
   auto sealed = secrets_.seal(secret, db::endpoint_secret_binding(id));
   if (!db::roll_endpoint_secret(*conn, caller.account, id, sealed, period)) throw no_such_endpoint(id);
+  reads_.wrote(*conn, caller.account);
   auto record = db::find_endpoint(*conn, caller.account, id);
   if (!record) throw no_such_endpoint(id);
   return EndpointWithSecret{*record, secret};

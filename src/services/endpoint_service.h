@@ -5,6 +5,7 @@
 #include "core/random.h"
 #include "core/secret_sealing.h"
 #include "db/pool.h"
+#include "db/read_router.h"
 #include "domain/catalogue_store.h"
 #include "domain/endpoint.h"
 #include "domain/pagination.h"
@@ -54,7 +55,7 @@ class EndpointService {
  public:
   // Signing secrets are stored sealed under `secrets` (DESIGN §9) and
   // returned in plaintext only by create and roll_secret.
-  EndpointService(db::ConnectionPool& pool, const CatalogueStore& catalogue, RandomSource& random,
+  EndpointService(db::ConnectionPool& pool, db::ReadRouter& reads, const CatalogueStore& catalogue, RandomSource& random,
                   const SecretKeyRing& secrets, UrlPolicy url_policy, EndpointLimits limits);
 
   EndpointWithSecret create(const Principal& caller, const EndpointCreate& request);
@@ -72,6 +73,7 @@ class EndpointService {
   void check_description(const std::string& description) const;
 
   db::ConnectionPool& pool_;
+  db::ReadRouter& reads_;  // retrieve and list may use a replica
   const CatalogueStore& catalogue_;
   RandomSource& random_;
   const SecretKeyRing& secrets_;

@@ -38,20 +38,10 @@ constexpr int kProcesses = 2;
 Process start_failover_hookgate(const std::string& database_url) {
   std::string schedule = "0";  // an attempt a second, for long enough to outlast the switch
   for (int i = 0; i < 60; ++i) schedule += ",1s";
-  return Process({hookgate_binary(), "serve"},
-                 {.env = {{"HOOKGATE_DATABASE_URL", database_url},
-                          {"HOOKGATE_LISTEN", "127.0.0.1:0"},
-                          {"HOOKGATE_OPERATOR_TOKEN", kOperatorToken},
-                          {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
-                          {"HOOKGATE_ALLOW_PRIVATE_TARGETS", "1"},
-                          {"HOOKGATE_DB_POOL_SIZE", std::to_string(kPoolPerProcess)},
-                          {"HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", "2000"},
-                          {"HOOKGATE_RATE_LIMIT_PER_SECOND", "1000000"},
-                          {"HOOKGATE_RATE_LIMIT_BURST", "1000000"},
-                          {"HOOKGATE_DELIVERY_POLL_MS", "200"},
-                          {"HOOKGATE_RETRY_SCHEDULE", schedule},
-                          {"HOOKGATE_LOG_LEVEL", "info"}},
-                  .unset_env = {"HOOKGATE_ROLE"}});
+  return serve_hookgate(database_url, {{"HOOKGATE_DB_POOL_SIZE", std::to_string(kPoolPerProcess)},
+                                       {"HOOKGATE_DB_ACQUIRE_TIMEOUT_MS", "2000"},
+                                       {"HOOKGATE_DELIVERY_POLL_MS", "200"},
+                                       {"HOOKGATE_RETRY_SCHEDULE", schedule}});
 }
 
 int log_lines_starting(Process& process, std::string_view prefix) {

@@ -3,6 +3,7 @@
 #include "app/config.h"
 #include "support/http_client.h"
 #include "support/test_database.h"
+#include "support/test_server.h"
 
 #include <chrono>
 #include <csignal>
@@ -33,6 +34,21 @@ unsigned short wait_until_ready(Process& process) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("hookgate did not become ready: " + process.describe());
+}
+
+Process serve_hookgate(const std::string& database_url, const std::map<std::string, std::string>& settings) {
+  ProcessOptions options;
+  for (auto name : known_config_variables()) options.unset_env.emplace_back(name);
+  options.env = {{"HOOKGATE_DATABASE_URL", database_url},
+                 {"HOOKGATE_LISTEN", "127.0.0.1:0"},
+                 {"HOOKGATE_OPERATOR_TOKEN", kOperatorToken},
+                 {"HOOKGATE_SECRETS_KEYS", kTestSecretsKeys},
+                 {"HOOKGATE_ALLOW_PRIVATE_TARGETS", "1"},
+                 {"HOOKGATE_RATE_LIMIT_PER_SECOND", "1000000"},
+                 {"HOOKGATE_RATE_LIMIT_BURST", "1000000"},
+                 {"HOOKGATE_LOG_LEVEL", "info"}};
+  for (const auto& [name, value] : settings) options.env[name] = value;
+  return Process({hookgate_binary(), "serve"}, options);
 }
 
 CliResult run_hookgate(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

@@ -22,6 +22,12 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // it exits or does not become ready within 20 s.
 unsigned short wait_until_ready(Process& process);
 
+// Starts `hookgate serve` on the database at `database_url` with what a test
+// of a real process needs (a free port, the test's operator token and
+// secrets keys, private targets allowed, rate limits out of reach, log level
+// info, a developer's own HOOKGATE_* removed), then `settings` on top.
+Process serve_hookgate(const std::string& database_url, const std::map<std::string, std::string>& settings = {});
+
 // A finished `hookgate` command (migrate, keys, secrets, ...).
 struct CliResult {
   ExitStatus status;

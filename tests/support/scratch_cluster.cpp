@@ -21,7 +21,7 @@ ScratchCluster::ScratchCluster() {
 
 ScratchCluster::ScratchCluster(StandbyOf of) {
   make_state_dir();
-  run({"standby", of.primary.state_dir_});
+  run({"standby", of.primary.state_dir_, of.synchronous ? "sync" : "async"});
   read_url("standby");
 }
 

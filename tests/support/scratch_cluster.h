@@ -9,17 +9,19 @@ namespace hookgate::testing {
 
 class ScratchCluster;
 
-// Names the primary a standby streams from (pg_basebackup).
+// Names the primary a standby streams from (pg_basebackup). A synchronous
+// standby holds every commit the primary acknowledged, and the primary's
+// commits wait while it is away; an asynchronous one may lag.
 struct StandbyOf {
   const ScratchCluster& primary;
+  bool synchronous = true;
 };
 
 class ScratchCluster {
  public:
   // Creates and starts the cluster; throws with the script's output on failure.
   ScratchCluster();
-  // A hot standby of `of.primary`, its synchronous standby from the start:
-  // every commit the primary acknowledges is on this cluster too.
+  // A hot standby of `of.primary`, streaming from the start.
   explicit ScratchCluster(StandbyOf of);
   // Stops it and deletes its data.
   ~ScratchCluster();

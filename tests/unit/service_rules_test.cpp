@@ -56,8 +56,9 @@ class ServiceRulesTest : public ::testing::Test {
   CatalogueStore catalogue_{catalogue()};
   SecretKeyRing no_keys_;
   db::ConnectionPool unreachable_{"postgresql://unused.invalid/none", 1, 10ms};
-  EndpointService endpoints_{unreachable_, catalogue_, random_, no_keys_, UrlPolicy{}, EndpointLimits{}};
-  DeliveryService deliveries_{unreachable_, catalogue_, random_, clock_, std::chrono::hours(24)};
+  db::ReadRouter reads_{unreachable_};
+  EndpointService endpoints_{unreachable_, reads_, catalogue_, random_, no_keys_, UrlPolicy{}, EndpointLimits{}};
+  DeliveryService deliveries_{unreachable_, reads_, catalogue_, random_, clock_, std::chrono::hours(24)};
 };
 
 TEST_F(ServiceRulesTest, Rule1NamesEveryMissingReadScopeAtOnce) {
