@@ -53,12 +53,6 @@ long long endpoint_scans(const std::string& url) {
       .as<long long>();
 }
 
-void run_sql(const std::string& url, const std::string& sql) {
-  pqxx::connection conn(url);
-  pqxx::nontransaction tx(conn);
-  tx.exec(sql);
-}
-
 class ReadReplicaTest : public ::testing::Test {
  protected:
   Process serve(const std::string& max_lag_ms) {
