@@ -159,7 +159,7 @@ int demo_command() {
     if (auto existing = db::find_account_by_name(*conn, "demo")) {
       std::cout << "demo account " << existing->id.str()
                 << " already exists; its keys were printed when it was created.\n"
-                << "Create more with: hookgate keys create --account " << existing->id.str()
+                << "Create more with: scripts/hookgate keys create --account " << existing->id.str()
                 << " --kind sk --bundle full\n";
       return 0;
     }

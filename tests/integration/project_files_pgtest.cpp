@@ -25,6 +25,7 @@ TEST(ProjectFiles, ComposeAndReadmeUseOnlyKnownVariables) {
   std::set<std::string> known(known_config_variables().begin(), known_config_variables().end());
   known.insert({"HOOKGATE_SANITIZE", "HOOKGATE_BUILD_TESTS", "HOOKGATE_FUZZ"});  // CMake options, not environment
   known.insert("HOOKGATE_FUZZ_SECONDS");  // read by scripts/test.sh, not by hookgate
+  known.insert({"HOOKGATE_LOCAL_DIR", "HOOKGATE_BIN"});  // read by scripts/run.sh and scripts/hookgate
   static const std::regex variable(R"(HOOKGATE_[A-Z0-9_]+)");
   for (const char* file : {"/docker-compose.yml", "/Dockerfile", "/README.md"}) {
     auto text = read_file_bytes(source_dir() + file);
