@@ -92,6 +92,15 @@ std::vector<ApiRoute> endpoint_routes(EndpointService& service, const CatalogueS
          service.remove(caller, id);
          return http::json_response(200, {{"id", id.str()}, {"object", "webhook_endpoint"}, {"deleted", true}});
        }},
+      // Reading a secret is a write-grade power: the route asks for manage on
+      // GET too, and the service for read as well.
+      {"GET", "/v1/webhook_endpoints/{id}/secret", "endpoints.secret",
+       ResourceScopes{"webhooks.endpoints:manage", "webhooks.endpoints:manage"},
+       [&service](http::Request& request, const Principal& caller) {
+         reject_unknown_query(request, {});
+         auto id = path_id<EndpointId>(request, "id", "webhook endpoint");
+         return http::json_response(200, views::endpoint_secret(service.reveal_secret(caller, id)));
+       }},
       {"POST", "/v1/webhook_endpoints/{id}/secret/roll", "endpoints.roll_secret", kEndpointScopes,
        [&service, &catalogue](http::Request& request, const Principal& caller) {
          reject_unknown_query(request, {});

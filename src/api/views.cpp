@@ -72,6 +72,13 @@ nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Cat
   return with_secret(endpoint(created.endpoint, catalogue), created.secret);
 }
 
+nlohmann::json endpoint_secret(const EndpointSecretView& view) {
+  return {{"object", "webhook_endpoint_secret"},
+          {"endpoint", view.endpoint.str()},
+          {"secret", view.secret},
+          {"previous_secret_expires_at", optional_time(view.previous_expires_at)}};
+}
+
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held) {
   return {{"object", "event_type"},
           {"name", type.name},

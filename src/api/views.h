@@ -22,6 +22,7 @@ nlohmann::json api_key(const KeyRecord& record, const Catalogue& catalogue);
 nlohmann::json api_key_with_secret(const KeyWithSecret& created, const Catalogue& catalogue);
 nlohmann::json endpoint(const EndpointRecord& record, const Catalogue& catalogue);
 nlohmann::json endpoint_with_secret(const EndpointWithSecret& created, const Catalogue& catalogue);
+nlohmann::json endpoint_secret(const EndpointSecretView& view);
 nlohmann::json published_event(const PublishedEvent& event);
 nlohmann::json event_type(const EventTypeDefinition& type, const ScopeSet& held);
 nlohmann::json delivery(const DeliverySummary& summary);

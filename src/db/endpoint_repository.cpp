@@ -1,5 +1,7 @@
 #include "db/endpoint_repository.h"
 
+#include <pqxx/nontransaction>
+
 #include "core/timefmt.h"
 #include "db/keyset_page.h"
 #include "db/row_fields.h"
@@ -63,6 +65,15 @@ constexpr Statement kExpireSecrets{
     "endpoint_expire_secrets",
     "UPDATE endpoint_secrets SET expires_at = now() + make_interval(secs => $2) "
     "WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > now() + make_interval(secs => $2))"};
+
+// The newest secret without an end is current (a roll gives the others one).
+constexpr Statement kFindSecrets{
+    "endpoint_find_secrets",
+    "SELECT (SELECT s.sealed_secret FROM endpoint_secrets s WHERE s.endpoint_id = e.id AND s.expires_at IS NULL "
+    "        ORDER BY s.created_at DESC, s.seq DESC LIMIT 1), "
+    "       (SELECT " HG_MICROS("max(s.expires_at)") " FROM endpoint_secrets s "
+    "        WHERE s.endpoint_id = e.id AND s.expires_at > now()) "
+    "FROM webhook_endpoints e WHERE e.account_id = $1 AND e.id = $2"};
 
 std::string metadata_json(const Metadata& metadata) { return nlohmann::json(metadata).dump(); }
 
@@ -201,6 +212,16 @@ bool delete_endpoint(Connection& conn, const AccountId& account, const EndpointI
   auto result = exec(tx, conn, kDelete, account.str(), id.str());
   tx.commit();
   return result.affected_rows() > 0;
+}
+
+std::optional<EndpointSecrets> find_endpoint_secrets(Connection& conn, const AccountId& account, const EndpointId& id) {
+  pqxx::nontransaction tx(conn.raw());
+  auto rows = exec(tx, conn, kFindSecrets, account.str(), id.str());
+  if (rows.empty()) return std::nullopt;
+  EndpointSecrets secrets;
+  if (!rows[0][0].is_null()) secrets.current_sealed = pqxx::binarystring(rows[0][0]).str();
+  secrets.previous_expires_at = optional_time(rows[0][1]);
+  return secrets;
 }
 
 bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id,

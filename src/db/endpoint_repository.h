@@ -38,6 +38,15 @@ std::optional<EndpointRecord> update_endpoint(Connection& conn, const AccountId&
 
 bool delete_endpoint(Connection& conn, const AccountId& account, const EndpointId& id);
 
+// The endpoint's current signing secret (sealed) and, while a roll's grace
+// period runs, when the last of the older ones stops signing; nullopt when
+// the account has no such endpoint.
+struct EndpointSecrets {
+  std::string current_sealed;
+  std::optional<TimePoint> previous_expires_at;
+};
+std::optional<EndpointSecrets> find_endpoint_secrets(Connection& conn, const AccountId& account, const EndpointId& id);
+
 // Makes `sealed_secret` current; older secrets keep signing until now + grace.
 bool roll_endpoint_secret(Connection& conn, const AccountId& account, const EndpointId& id,
                           const std::string& sealed_secret, std::chrono::seconds grace);

@@ -153,6 +153,24 @@ void EndpointService::remove(const Principal& caller, const EndpointId& id) {
   reads_.wrote(*conn, caller.account);
 }
 
+EndpointSecretView EndpointService::reveal_secret(const Principal& caller, const EndpointId& id) {
+  require_scopes(caller.scopes, {"webhooks.endpoints:read", "webhooks.endpoints:manage"});
+  std::optional<db::EndpointSecrets> found;
+  {
+    // The primary: a secret rolled a moment ago must be the one shown.
+    auto conn = pool_.acquire();
+    found = db::find_endpoint_secrets(*conn, caller.account, id);
+  }
+  if (!found) throw no_such_endpoint(id);
+  auto secret = secrets_.open(found->current_sealed, db::endpoint_secret_binding(id));
+  if (!secret) {
+    // Sealed under a key this process lacks (HOOKGATE_SECRETS_KEYS): the
+    // operator's to fix, and the deliveries would fail the same way.
+    throw ApiError(Errc::internal, "The endpoint's signing secret cannot be opened with this server's keys.");
+  }
+  return EndpointSecretView{id, std::move(*secret), found->previous_expires_at};
+}
+
 EndpointWithSecret EndpointService::roll_secret(const Principal& caller, const EndpointId& id,
                                                 std::optional<std::chrono::seconds> grace) {
   auto period = grace.value_or(limits_.default_secret_grace);

@@ -51,6 +51,14 @@ struct EndpointWithSecret {
   std::string secret;
 };
 
+// The signing secret as revealed: the current one, and while a roll's grace
+// period runs, when the previous one stops signing.
+struct EndpointSecretView {
+  EndpointId endpoint;
+  std::string secret;
+  std::optional<TimePoint> previous_expires_at;
+};
+
 class EndpointService {
  public:
   // Signing secrets are stored sealed under `secrets` (DESIGN §9) and
@@ -63,6 +71,9 @@ class EndpointService {
   Page<EndpointRecord> list(const Principal& caller, const EndpointFilter& filter, const PageRequest& page);
   EndpointRecord update(const Principal& caller, const EndpointId& id, const EndpointUpdate& request);
   void remove(const Principal& caller, const EndpointId& id);
+  // Needs webhooks.endpoints:read as well as :manage (the route's scope), so
+  // only sk_ keys: revealing a secret is a write-grade power (DESIGN §13).
+  EndpointSecretView reveal_secret(const Principal& caller, const EndpointId& id);
   EndpointWithSecret roll_secret(const Principal& caller, const EndpointId& id,
                                  std::optional<std::chrono::seconds> grace);
 

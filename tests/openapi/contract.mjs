@@ -386,6 +386,9 @@ async function scenario() {
     await api('POST', `/v1/webhook_endpoints/${okEndpoint}/secret/roll`, { key: sk, body: { grace_period_seconds: 60 }, expect: 200 });
     await api('POST', `/v1/webhook_endpoints/${okEndpoint}/secret/roll`, { key: sk, expect: 200 });
     await api('POST', `/v1/webhook_endpoints/${okEndpoint}/secret/roll`, { key: sk, body: { grace_period_seconds: -1 }, expect: 400 });
+    await api('GET', `/v1/webhook_endpoints/${okEndpoint}/secret`, { key: sk, expect: 200 });
+    await api('GET', `/v1/webhook_endpoints/${okEndpoint}/secret`, { key: pk, expect: 403 });
+    await api('GET', `/v1/webhook_endpoints/${okEndpoint}/secret?x=1`, { key: sk, expect: 400 });
     await api('DELETE', `/v1/webhook_endpoints/${spare}`, { key: sk, expect: 200 });
     await api('DELETE', `/v1/webhook_endpoints/${spare}`, { key: sk, expect: 404 });
     await api('DELETE', `/v1/webhook_endpoints/${okEndpoint}`, { key: pk, expect: 403 });
