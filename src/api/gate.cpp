@@ -47,9 +47,11 @@ http::Response auth_throttled_response(std::chrono::seconds retry_after, const h
   return response;
 }
 
-Gate::Gate(PrincipalSource& principals, RateLimiter& rate_limiter, Idempotency& idempotency,
-           AuthFailureThrottle& auth_failures, std::string client_ip_header, GateObserver observer)
+Gate::Gate(PrincipalSource& principals, const CatalogueStore& catalogue, RateLimiter& rate_limiter,
+           Idempotency& idempotency, AuthFailureThrottle& auth_failures, std::string client_ip_header,
+           GateObserver observer)
     : principals_(principals),
+      catalogue_(catalogue),
       rate_limiter_(rate_limiter),
       idempotency_(idempotency),
       auth_failures_(auth_failures),
@@ -177,7 +179,7 @@ http::Response Gate::answer(const ApiRoute& route, http::Request& request, GateO
                                                         std::to_string(decision.retry_after.count()) + " s."),
                        request);
   } else if (outcome.refusal == GateRefusal::scope_required) {
-    response = refusal(scope_required(outcome.missing_scopes), request);
+    response = refusal(scope_required(outcome.missing_scopes, outcome.principal->kind, *catalogue_.require()), request);
   } else {
     try {
       // Only requests that passed the gate may claim an idempotency key.

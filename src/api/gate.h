@@ -9,6 +9,7 @@
 #include "auth/failure_throttle.h"
 #include "auth/principal_source.h"
 #include "core/rate_limiter.h"
+#include "domain/catalogue_store.h"
 #include "domain/principal.h"
 #include "domain/scopes.h"
 #include "http/router.h"
@@ -44,8 +45,10 @@ using GateObserver = std::function<void(const GateOutcome&)>;
 
 class Gate {
  public:
-  Gate(PrincipalSource& principals, RateLimiter& rate_limiter, Idempotency& idempotency,
-       AuthFailureThrottle& auth_failures, std::string client_ip_header, GateObserver observer = {});
+  // `catalogue` tells which scopes only sk_ keys may hold, for the 403's message.
+  Gate(PrincipalSource& principals, const CatalogueStore& catalogue, RateLimiter& rate_limiter,
+       Idempotency& idempotency, AuthFailureThrottle& auth_failures, std::string client_ip_header,
+       GateObserver observer = {});
   http::Route protect(ApiRoute route) const;
 
   // Authenticates the caller, charges its key's rate limit and checks the
@@ -72,6 +75,7 @@ class Gate {
   std::shared_ptr<const Principal> authenticate(const http::Request& request) const;
 
   PrincipalSource& principals_;
+  const CatalogueStore& catalogue_;
   RateLimiter& rate_limiter_;
   Idempotency& idempotency_;
   AuthFailureThrottle& auth_failures_;

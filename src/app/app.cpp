@@ -57,7 +57,7 @@ App::App(Config config)
       rate_limiter_(RateLimitPolicy{config_.rate_limit_per_second, config_.rate_limit_burst}, clock_),
       auth_failures_(config_.auth_failures_per_minute, config_.auth_failure_burst, clock_),
       idempotency_(pool_, config_.secrets_keys, random_),
-      gate_(authenticator_, rate_limiter_, idempotency_, auth_failures_, config_.client_ip_header,
+      gate_(authenticator_, catalogue_, rate_limiter_, idempotency_, auth_failures_, config_.client_ip_header,
             [this](const GateOutcome& outcome) { telemetry_.gate_decided(outcome); }),
       operator_service_(pool_, catalogue_, random_),
       endpoint_service_(pool_, reads_, catalogue_, random_, config_.secrets_keys, UrlPolicy{config_.allow_private_targets},

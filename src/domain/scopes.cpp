@@ -93,6 +93,20 @@ ApiError scope_required(const std::vector<std::string>& missing) {
                   {{"required_scopes", missing}});
 }
 
+ApiError scope_required(const std::vector<std::string>& missing, KeyKind kind, const Catalogue& catalogue) {
+  std::vector<std::string> sk_only;
+  if (kind == KeyKind::publishable) {
+    for (const auto& name : missing) {
+      if (const auto* scope = catalogue.scope(name); scope != nullptr && scope->requires_sk) sk_only.push_back(name);
+    }
+  }
+  if (sk_only.empty()) return scope_required(missing);
+  return ApiError(Errc::scope_required,
+                  "This API key lacks the scope(s) " + join(missing) + " required for this request. pk_ (publishable) "
+                  "keys cannot hold " + join(sk_only) + ": only sk_ (secret) keys can; use an sk_ key.",
+                  {{"required_scopes", missing}});
+}
+
 void require_scopes(const ScopeSet& held, const std::vector<std::string>& required) {
   auto missing = missing_scopes(held, required);
   if (!missing.empty()) throw scope_required(missing);

@@ -71,6 +71,9 @@ std::vector<std::string> missing_scopes(const ScopeSet& held, const std::vector<
 
 // 403 SCOPE_REQUIRED naming every missing scope.
 ApiError scope_required(const std::vector<std::string>& missing);
+// The same for a key of `kind`: a pk_ key missing scopes that only sk_ keys
+// may hold is told so, since no grant could give them to it.
+ApiError scope_required(const std::vector<std::string>& missing, KeyKind kind, const Catalogue& catalogue);
 
 // Throws scope_required when anything in `required` is not held.
 void require_scopes(const ScopeSet& held, const std::vector<std::string>& required);

@@ -21,10 +21,17 @@ using testing::response_header;
 
 constexpr const char* kReader = "Bearer reader";
 constexpr const char* kWriter = "Bearer writer";
+constexpr const char* kPublishable = "Bearer publishable";
 
-Principal principal(std::string key_id, ScopeSet scopes) {
-  return {ApiKeyId::from_trusted(std::move(key_id)), AccountId::from_trusted("acct_gate"), KeyKind::secret,
-          std::move(scopes)};
+Principal principal(std::string key_id, ScopeSet scopes, KeyKind kind = KeyKind::secret) {
+  return {ApiKeyId::from_trusted(std::move(key_id)), AccountId::from_trusted("acct_gate"), kind, std::move(scopes)};
+}
+
+// things:write may only be held by sk_ keys.
+std::shared_ptr<const Catalogue> things_catalogue() {
+  return std::make_shared<const Catalogue>(
+      std::vector<ScopeDefinition>{{"things:read", "", false}, {"things:write", "", true}},
+      std::map<std::string, std::vector<std::string>>{}, std::vector<EventTypeDefinition>{});
 }
 
 class GateTest : public ::testing::Test {
@@ -32,6 +39,7 @@ class GateTest : public ::testing::Test {
   GateTest() {
     principals_.add(kReader, principal("key_reader", {"things:read"}));
     principals_.add(kWriter, principal("key_writer", {"things:read", "things:write"}), /*cached=*/true);
+    principals_.add(kPublishable, principal("key_publishable", {"things:read"}, KeyKind::publishable));
   }
 
   ApiRoute route(std::string method) {
@@ -69,7 +77,8 @@ class GateTest : public ::testing::Test {
   SecretKeyRing no_keys_;
   Idempotency idempotency_{unused_pool_, no_keys_, random_};
   std::vector<GateOutcome> seen_;
-  Gate gate_{principals_, rate_limiter_, idempotency_, auth_failures_, "",
+  CatalogueStore catalogue_{things_catalogue()};
+  Gate gate_{principals_, catalogue_, rate_limiter_, idempotency_, auth_failures_, "",
              [this](const GateOutcome& outcome) { seen_.push_back(outcome); }};
   std::vector<std::string> handled_by_;
   std::vector<std::unique_ptr<http::Route>> protected_;
@@ -133,6 +142,18 @@ TEST_F(GateTest, AKeyLackingTheMethodsScopeIs403NamingIt) {
   EXPECT_EQ(seen_[0].required_scope, "things:write");
   EXPECT_EQ(seen_[0].missing_scopes, std::vector<std::string>{"things:write"});
   EXPECT_TRUE(handled_by_.empty());
+}
+
+TEST_F(GateTest, APublishableKeyIsToldThatOnlySecretKeysMayHoldTheScope) {
+  auto pk = nlohmann::json::parse(pass(request(kPublishable, "POST"), "POST").body)["error"];
+  EXPECT_EQ(pk["code"], "SCOPE_REQUIRED");
+  EXPECT_EQ(pk["required_scopes"], nlohmann::json::array({"things:write"}));
+  EXPECT_NE(pk["message"].get<std::string>().find("pk_ (publishable) keys cannot hold things:write"),
+            std::string::npos)
+      << pk;
+  // An sk_ key lacking the same scope could be granted it: no such sentence.
+  auto sk = nlohmann::json::parse(pass(request(kReader, "POST"), "POST").body)["error"];
+  EXPECT_EQ(sk["message"].get<std::string>().find("pk_"), std::string::npos) << sk;
 }
 
 TEST_F(GateTest, AScopeRefusalFromTheHandlerIsCountedAsTheGatesOwn) {
